@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from collections.abc import MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -23,14 +24,16 @@ def current_correlation_id() -> str | None:
     return correlation_id_var.get()
 
 
-def _add_correlation_id(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _add_correlation_id(
+    _: Any, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     cid = correlation_id_var.get()
     if cid and "correlation_id" not in event:
         event["correlation_id"] = cid
     return event
 
 
-def _redact_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     # Secrets never reach a log line, whatever a caller passes by mistake.
     for key in list(event):
         if key.lower() in _SECRET_KEYS:

@@ -21,7 +21,7 @@ def default_home() -> Path:
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
 
     service_name: str = "service"
     host: str = "127.0.0.1"

@@ -1,0 +1,1 @@
+"""Authentication and authorisation shared by the three services (DESIGN.md §6)."""

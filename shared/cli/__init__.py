@@ -1,0 +1,1 @@
+"""The `egov` command: one entry point for operators and developers."""

@@ -1,0 +1,1 @@
+"""Kafka messaging on the shared contracts: envelope, publisher, consumers, outbox."""

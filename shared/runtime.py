@@ -1,0 +1,114 @@
+"""What every service process holds: Mongo, Kafka, auth; opened and closed in one lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.auth.service_token import ServiceTokenProvider
+from shared.auth.verifier import TokenVerifier
+from shared.http.middleware import CorrelationMiddleware
+from shared.http.problems import install_problem_handlers
+from shared.logging import configure_logging, get_logger
+from shared.messaging.broker import make_broker
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topics_admin import ensure_topics
+from shared.mongo import database, make_mongo_client
+from shared.settings import ServiceSettings
+
+Doc = dict[str, Any]
+Hook = Callable[["Runtime"], Awaitable[None]]
+log = get_logger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.broker: KafkaBroker = make_broker(settings)
+        self.publisher = EventPublisher(
+            self.broker, source=settings.source_urn, topic_suffix=settings.topic_suffix
+        )
+        self.verifier = TokenVerifier(settings)
+        self.service_tokens = ServiceTokenProvider(settings)
+        self._mongo: AsyncMongoClient[Doc] | None = None
+
+    @property
+    def mongo(self) -> AsyncMongoClient[Doc]:
+        if self._mongo is None:
+            raise RuntimeError("MongoDB is opened in the lifespan")
+        return self._mongo
+
+    @property
+    def db(self) -> AsyncDatabase[Doc]:
+        return database(self.mongo, self.settings)
+
+    async def open(self) -> None:
+        self._mongo = make_mongo_client(self.settings)
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers, suffix=self.settings.topic_suffix
+        )
+        await self.broker.start()
+
+    async def close(self) -> None:
+        await self.broker.stop()
+        if self._mongo is not None:
+            await self._mongo.close()
+            self._mongo = None
+
+    async def mongo_ready(self) -> bool:
+        try:
+            await asyncio.wait_for(self.mongo.admin.command("ping"), 3)
+            return True
+        except Exception:
+            return False
+
+    async def kafka_ready(self) -> bool:
+        try:
+            return await self.broker.ping(timeout=3)
+        except Exception:
+            return False
+
+
+def create_service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    version: str,
+    routers: Sequence[APIRouter],
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
+) -> FastAPI:
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        await runtime.open()
+        if on_start is not None:
+            await on_start(runtime)
+        log.info("service.started", port=settings.port)
+        try:
+            yield
+        finally:
+            if on_stop is not None:
+                await on_stop(runtime)
+            await runtime.close()
+            log.info("service.stopped")
+
+    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_middleware(CorrelationMiddleware)
+    install_problem_handlers(app)
+    from shared.http.health import health_router
+
+    app.include_router(health_router(runtime, version))
+    for router in routers:
+        app.include_router(router)
+    return app
