@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-from tests.support.services import running_app
 from tests.support.infra import kafka_bootstrap, mongo_url, unique
+from tests.support.services import running_app
 
 
 @pytest.mark.parametrize("service", ["documents", "portal", "lgsp"])
