@@ -46,7 +46,7 @@ class OutgoingRecord:
             "topic": self.topic,
             "key": self.key,
             "value": self.value.decode("utf-8"),
-            "headers": [[k, v] for k, v in self.headers.items()],
+            "headers": dict(self.headers),  # header names never contain dots
         }
 
     @classmethod
@@ -56,7 +56,7 @@ class OutgoingRecord:
             topic=doc["topic"],
             key=doc["key"],
             value=str(doc["value"]).encode("utf-8"),
-            headers={k: v for k, v in doc["headers"]},
+            headers=dict(doc["headers"]),
         )
 
 

@@ -91,7 +91,6 @@ class OutboxRelay:
         doc = await self._collection.find_one_and_update(
             claim,
             {"$set": {LEASE: {"token": token, "until": now + self._lease}}},
-            projection={OUTBOX: 1, LEASE: 1},
             return_document=ReturnDocument.AFTER,
         )
         return (token, doc) if doc else None
@@ -100,16 +99,17 @@ class OutboxRelay:
         """Publish in order while holding the lease; release only when nothing is left."""
         sent = 0
         while True:
-            pending = [OutgoingRecord.from_document(item) for item in doc.get(OUTBOX, [])]
-            for record in pending:
+            items = list(doc.get(OUTBOX, []))
+            for item in items:
+                record = OutgoingRecord.from_document(item)
                 await self._sink.send(record)
                 EVENTS_PUBLISHED.labels(record.topic, record.headers.get("ce_type", "")).inc()
                 sent += 1
-            ids = [r.event_id for r in pending]
-            # Pull what we sent and, if nothing new arrived meanwhile, release the lease.
+            # Pull exactly what we sent (whole elements: the portable form of $pull) and,
+            # if nothing new arrived meanwhile, release the lease.
             await self._collection.update_one(
                 {"_id": doc["_id"], f"{LEASE}.token": token},
-                {"$pull": {OUTBOX: {"id": {"$in": ids}}}},
+                {"$pullAll": {OUTBOX: items}},
             )
             released = await self._collection.update_one(
                 {"_id": doc["_id"], f"{LEASE}.token": token, OUTBOX: {"$size": 0}},
