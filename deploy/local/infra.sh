@@ -2,7 +2,7 @@
 # Provisions and runs the local infrastructure without Docker: a single-node Apache Kafka
 # (KRaft) resolved from Maven Central, and FerretDB on SQLite built from a small Go wrapper.
 #
-#   deploy/local/infra.sh start|stop|status|build
+#   deploy/local/infra.sh start|stop [kafka|ferretdb]|status|build
 #
 # Downloads and builds are cached in $EGOV_CACHE_DIR (outside the clone); data, logs and pid
 # files live in $EGOV_STATE_DIR (git-ignored). Setting EGOV_KAFKA_BOOTSTRAP_SERVERS or
@@ -20,7 +20,7 @@ kafka_port="${EGOV_KAFKA_PORT:-9092}"
 controller_port="${EGOV_KAFKA_CONTROLLER_PORT:-9093}"
 mongo_port="${EGOV_MONGO_PORT:-27017}"
 kafka_libs="$cache/kafka-$KAFKA_VERSION/libs"
-ferretdb_bin="$cache/ferretdb-$FERRETDB_VERSION"
+ferretdb_bin="$cache/ferretdb-$FERRETDB_VERSION-$(cat "$here/ferretdb/main.go" "$here/ferretdb/go.mod" | sha256sum | cut -c1-12)"
 
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -154,7 +154,12 @@ mkdir -p "$state"
 case "${1:-}" in
   build) build_kafka; build_ferretdb ;;
   start) mkdir -p "$cache"; start_ferretdb; start_kafka ;;
-  stop) stop_one kafka; stop_one ferretdb ;;
+  stop)
+    case "${2:-all}" in
+      kafka) stop_one kafka ;;
+      ferretdb) stop_one ferretdb ;;
+      *) stop_one kafka; stop_one ferretdb ;;
+    esac ;;
   status) rc=0; status_one kafka "$kafka_port" || rc=1; status_one ferretdb "$mongo_port" || rc=1; exit $rc ;;
   *) echo "usage: $0 start|stop|status|build" >&2; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.message import StreamMessage
 
 from shared.contracts.events import EventData
 from shared.contracts.topics import dlq_topic, physical
@@ -51,6 +52,12 @@ async def dead_letter(publisher: EventPublisher, raw: Any, reason: str, *, consu
     log.warning("event.dead_lettered", topic=raw.topic, offset=raw.offset, reason=reason)
 
 
+async def _raw_body(msg: StreamMessage[Any]) -> Any:
+    # Never let the framework decode: a record that is not JSON must reach the parser here
+    # and become a dead letter with its reason, not an error inside the framework.
+    return msg.body
+
+
 def subscribe(
     broker: KafkaBroker,
     publisher: EventPublisher,
@@ -71,6 +78,7 @@ def subscribe(
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
+        decoder=_raw_body,
         title=f"{consumer}:{topic}",
         description=f"{consumer} consumes {', '.join(sorted(by_type))}",
     )

@@ -1,0 +1,56 @@
+"""The MongoDB-wire server does what the services rely on."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+import pytest
+from gridfs import AsyncGridFSBucket
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+
+async def test_documents_are_created_read_updated_and_deleted(db: AsyncDatabase[Any]) -> None:
+    await db.things.insert_one({"_id": "a", "title": "Quyết định", "n": 1})
+    assert (await db.things.find_one({"_id": "a"}))["title"] == "Quyết định"
+    await db.things.update_one({"_id": "a"}, {"$inc": {"n": 1}, "$set": {"ok": True}})
+    assert (await db.things.find_one({"_id": "a"}))["n"] == 2
+    await db.things.delete_one({"_id": "a"})
+    assert await db.things.find_one({"_id": "a"}) is None
+
+
+async def test_a_unique_index_rejects_a_duplicate(db: AsyncDatabase[Any]) -> None:
+    await db.registers.create_index([("book", 1), ("number", 1)], unique=True)
+    await db.registers.insert_one({"book": "outgoing", "number": 1})
+    with pytest.raises(DuplicateKeyError):
+        await db.registers.insert_one({"book": "outgoing", "number": 1})
+    await db.registers.insert_one({"book": "secret", "number": 1})
+
+
+async def test_find_one_and_update_upserts_and_returns_the_new_document(
+    db: AsyncDatabase[Any],
+) -> None:
+    first = await db.counters.find_one_and_update(
+        {"_id": "BNG:outgoing:2025"},
+        {"$inc": {"value": 1}, "$setOnInsert": {"start": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+    second = await db.counters.find_one_and_update(
+        {"_id": "BNG:outgoing:2025"}, {"$inc": {"value": 1}}, return_document=ReturnDocument.AFTER
+    )
+    assert (first["value"], second["value"]) == (1, 2)
+
+
+async def test_a_20_megabyte_file_is_written_to_gridfs_and_read_back(
+    db: AsyncDatabase[Any],
+) -> None:
+    data = os.urandom(20 * 1024 * 1024)
+    bucket = AsyncGridFSBucket(db)
+    file_id = await bucket.upload_from_stream("big.pdf", data, metadata={"sha256": "x"})
+    stream = await bucket.open_download_stream(file_id)
+    back = await stream.read()
+    assert hashlib.sha256(back).digest() == hashlib.sha256(data).digest()
