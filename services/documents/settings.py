@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+DEFAULT_UNITS: dict[str, str] = {
+    "CNTT": "Cục Cơ yếu - Công nghệ thông tin",
+    "VP": "Văn phòng Bộ",
+    "TCCB": "Vụ Tổ chức cán bộ",
+    "PL": "Vụ Luật pháp và Điều ước quốc tế",
+    "TTBC": "Vụ Thông tin báo chí",
+}
 
 
 class Settings(ServiceSettings):
@@ -12,3 +21,28 @@ class Settings(ServiceSettings):
 
     service_name: str = "documents"
     port: int = 8001
+
+    issuer_code: str = Field(default="BNG", description="abbreviation of the issuing body")
+    issuer_name: str = Field(default="Bộ Ngoại giao", description="name of the issuing body")
+    units: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_UNITS),
+        description="JSON object: unit abbreviation -> unit name",
+    )
+    register_starts: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            'JSON object "ISSUER:book:YEAR" -> first number of that register '
+            '(go-live in mid-year), e.g. {"BNG:outgoing:2026": 1637}'
+        ),
+    )
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    signing_key_file: str = Field(
+        default="", description="PEM (PKCS#8) Ed25519 private key; empty = generated in Mongo"
+    )
+    signing_key_id: str = Field(default="", description="kid of the key in signing_key_file")
+    recovery_interval_s: float = Field(
+        default=5.0, gt=0, description="how often left-behind issuances are completed"
+    )
+    recovery_grace_s: float = Field(
+        default=10.0, ge=0, description="age after which an unfinished issuance is recovered"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,33 @@ class Settings(ServiceSettings):
 
     service_name: str = "lgsp"
     port: int = 8002
+    public_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="base URL partners use to reach the LGSP (file links in payloads)",
+    )
+    documents_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="base URL of the documents service, for claim-check file fetches",
+    )
+    allow_private_webhooks: bool = Field(
+        default=False, description="accept webhook URLs on loopback or private addresses"
+    )
+    backoff_base_s: float = Field(default=5.0, gt=0, description="first retry delay")
+    backoff_max_s: float = Field(default=3600.0, gt=0, description="longest retry delay")
+    give_up_after_s: float = Field(
+        default=3 * 86400.0, gt=0, description="a job not delivered within this is dead"
+    )
+    partner_concurrency: int = Field(default=2, ge=1, description="in-flight sends per partner")
+    worker_concurrency: int = Field(default=16, ge=1, description="in-flight sends per replica")
+    rate_limit_per_s: float = Field(default=10.0, gt=0, description="sends per second per partner")
+    rate_limit_burst: int = Field(default=20, ge=1, description="burst of the per-partner limit")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one webhook call")
+    job_lease_s: float = Field(default=60.0, gt=0, description="lease of a claimed job")
+    worker_poll_interval_s: float = Field(default=1.0, gt=0, description="idle poll interval")
+    inbox_visibility_s: float = Field(
+        default=60.0, gt=0, description="an unacknowledged inbox item comes back after this"
+    )
+    secret_overlap_s: float = Field(
+        default=86400.0, ge=0, description="old webhook secret still signs for this long"
+    )
+    file_fetch_timeout_s: float = Field(default=30.0, gt=0, description="claim-check fetch")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,22 @@ class Settings(ServiceSettings):
 
     service_name: str = "portal"
     port: int = 8000
+    documents_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="base URL of the documents service: claim-check files and its JWKS",
+    )
+    site_name: str = "Cổng thông tin điện tử Bộ Ngoại giao"
+    site_name_en: str = "Ministry of Foreign Affairs e-Portal"
+    page_size: int = Field(default=20, ge=1, le=200, description="documents per HTML page")
+    feed_size: int = Field(default=50, ge=1, le=500, description="entries in /feed.atom")
+    fetch_timeout_s: float = Field(default=15.0, gt=0)
+    fetch_retry_base_s: float = Field(default=5.0, gt=0, description="first retry delay")
+    fetch_retry_max_s: float = Field(default=3600.0, gt=0, description="longest retry delay")
+    fetch_max_attempts: int = Field(default=20, ge=1, description="then the file is given up")
+    fetch_lease_s: float = Field(default=120.0, gt=0, description="claim on a fetch job")
+    max_file_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    jwks_ttl_s: float = Field(default=3600.0, gt=0, description="JWKS cache lifetime")
+    jwks_min_refresh_s: float = Field(
+        default=5.0, ge=0, description="least time between two JWKS fetches (unknown kid)"
+    )
+    worker_interval_s: float = Field(default=2.0, gt=0, description="background job poll")
