@@ -78,5 +78,23 @@ def serve(
     )
 
 
+@app.command()
+def demo() -> None:
+    """Load the demo partners and documents through the running services' APIs."""
+    from shared.cli.demo import load_all
+
+    asyncio.run(load_all())
+
+
+@app.command()
+def up(
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="do not load demo data")] = False,
+) -> None:
+    """Run the whole platform locally in the foreground (what `make up` does)."""
+    from shared.cli.up import run_up
+
+    run_up(load_demo=not no_demo)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,43 @@
+# egov: the two commands a newcomer needs are `make up` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: install up down test test-fast lint bench infra clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is missing: install Python 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+## Run everything locally: Kafka, FerretDB, the three services, demo data (Ctrl-C stops).
+up: install
+	$(BIN)/egov up
+
+## Stop the local infrastructure if something was left running.
+down:
+	bash deploy/local/infra.sh stop
+
+## The whole test suite on real Kafka and FerretDB (started if not running).
+test: install
+	bash deploy/local/test.sh
+
+## Unit tests only: no servers needed.
+test-fast: install
+	$(BIN)/pytest -q tests/unit
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services
+
+## Benchmark: figures as ratios against a baseline measured in the same run.
+bench: install
+	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run
+
+infra:
+	bash deploy/local/infra.sh start

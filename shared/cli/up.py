@@ -1,0 +1,69 @@
+"""`egov up`: infrastructure, topics, the three services, demo data; Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import typer
+
+from shared.cli.platform import DEFAULT_PORTS, Platform
+from shared.demo import DEMO_RECEIVER_PORT
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_up(load_demo: bool = True) -> None:
+    infra = ROOT / "deploy" / "local" / "infra.sh"
+    state = Path(os.environ.get("EGOV_STATE_DIR", ROOT / ".egov"))
+    subprocess.run(["bash", str(infra), "start"], check=True)
+    platform = Platform()
+    env = {
+        "EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS": os.environ.get(
+            "EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS", "true"
+        )
+    }
+    try:
+        started = time.monotonic()
+        platform.start(
+            "demo-receiver",
+            DEMO_RECEIVER_PORT,
+            {},
+            state / "logs",
+            module="services.lgsp.demo_receiver",
+        )
+        for name in ("documents", "portal", "lgsp"):
+            port = int(os.environ.get(f"EGOV_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+            platform.start(name, port, env, state / "logs")
+        platform.wait_ready(timeout=90)
+        typer.echo(f"all services ready in {time.monotonic() - started:.1f}s")
+        if load_demo:
+            from shared.cli.demo import load_all
+
+            asyncio.run(load_all())
+        for proc in platform.processes:
+            typer.echo(f"  {proc.name:<14} {proc.url:<24} log: {proc.log_path}")
+        typer.echo("Portal: http://127.0.0.1:8000/   Press Ctrl-C to stop everything.")
+        stop = False
+
+        def _stop(*_: object) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        while not stop:
+            for proc in platform.processes:
+                if proc.process.poll() is not None:
+                    typer.echo(f"{proc.name} exited; see {proc.log_path}", err=True)
+                    stop = True
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        typer.echo("stopping services")
+        platform.stop()
+        subprocess.run(["bash", str(infra), "stop"], check=False)

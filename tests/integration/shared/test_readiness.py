@@ -1,0 +1,72 @@
+"""/readyz tells the truth: it fails while Kafka is down and recovers when it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from shared.runtime import Runtime, create_service_app
+from shared.settings import ServiceSettings
+from tests.support.infra import free_port, mongo_url, unique
+from tests.support.services import running_app
+
+INFRA = Path(__file__).resolve().parents[3] / "deploy" / "local" / "infra.sh"
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    return create_service_app(Runtime(settings), title="probe", version="0", routers=[])
+
+
+@pytest.fixture
+def private_kafka(tmp_path: Path, servers: None) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Kafka of this test's own, so stopping it disturbs nobody else."""
+    port, controller = free_port(), free_port()
+    env = {
+        **os.environ,
+        "EGOV_KAFKA_PORT": str(port),
+        "EGOV_KAFKA_CONTROLLER_PORT": str(controller),
+        "EGOV_STATE_DIR": str(tmp_path / "state"),
+        "EGOV_MONGO_URL": mongo_url(),  # only Kafka is provisioned here
+        "EGOV_KAFKA_HEAP": "384m",
+    }
+    env.pop("EGOV_KAFKA_BOOTSTRAP_SERVERS", None)
+    subprocess.run(["bash", str(INFRA), "start"], env=env, check=True, timeout=120)
+    try:
+        yield f"127.0.0.1:{port}", env
+    finally:
+        subprocess.run(["bash", str(INFRA), "stop"], env=env, check=False, timeout=60)
+
+
+async def _ready(client, expect: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(60):
+        while True:
+            response = await client.get("/readyz")
+            if response.status_code == expect:
+                return response.json()  # type: ignore[no-any-return]
+            await asyncio.sleep(0.5)
+
+
+async def test_readyz_fails_while_kafka_is_stopped_and_recovers(
+    private_kafka: tuple[str, dict[str, str]],
+) -> None:
+    bootstrap, env = private_kafka
+    settings = ServiceSettings(
+        service_name="probe",
+        kafka_bootstrap_servers=bootstrap,
+        mongo_url=mongo_url(),
+        mongo_database=unique("t_"),
+    )
+    async with running_app(create_app, settings) as client:
+        assert (await _ready(client, 200))["checks"] == {"mongo": "ok", "kafka": "ok"}
+        subprocess.run(["bash", str(INFRA), "stop", "kafka"], env=env, check=True, timeout=60)
+        down = await _ready(client, 503)
+        assert down["checks"] == {"mongo": "ok", "kafka": "unreachable"}
+        assert (await client.get("/healthz")).status_code == 200  # alive, just not ready
+        subprocess.run(["bash", str(INFRA), "start"], env=env, check=True, timeout=120)
+        assert (await _ready(client, 200))["status"] == "ready"
