@@ -81,12 +81,11 @@ class OutboxRelay:
     async def _claim(self, query: Mapping[str, Any]) -> tuple[str, Doc] | None:
         token = uuid.uuid4().hex
         now = _now()
+        # Top-level fields (not $and) so that an _id in the query is used as a key lookup.
         claim = {
-            "$and": [
-                dict(query),
-                {f"{OUTBOX}.0": {"$exists": True}},
-                {"$or": [{LEASE: None}, {f"{LEASE}.until": {"$lt": now}}]},
-            ]
+            **query,
+            f"{OUTBOX}.0": {"$exists": True},
+            "$or": [{LEASE: None}, {f"{LEASE}.until": {"$lt": now}}],
         }
         doc = await self._collection.find_one_and_update(
             claim,

@@ -6,8 +6,8 @@
 // FerretDB 1.x on SQLite runs an update as "read the document, apply the operators, write
 // it back" without isolation, so two concurrent updates of one document can lose each
 // other's changes (MongoDB guarantees single-document atomicity). The wrapper therefore
-// listens itself and forwards every connection to FerretDB over a Unix socket, holding one
-// lock from an update, findAndModify or delete request until its reply. Everything else
+// listens itself and forwards every connection to FerretDB over a Unix socket, holding its
+// database's lock from an update, findAndModify or delete request until its reply. Everything else
 // flows through untouched and concurrently.
 package main
 
@@ -37,7 +37,13 @@ var serialized = map[string]bool{
 	"update": true, "findAndModify": true, "findandmodify": true, "delete": true,
 }
 
-var writeLock sync.Mutex
+// One lock per database: FerretDB keeps each database in its own SQLite file.
+var dbLocks sync.Map // database name -> *sync.Mutex
+
+func lockFor(db string) *sync.Mutex {
+	m, _ := dbLocks.LoadOrStore(db, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
@@ -58,10 +64,12 @@ func main() {
 	_ = os.Remove(socket)
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: socket},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		Listener: ferretdb.ListenerConfig{Unix: socket},
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		Handler:  "sqlite",
+		// WAL with synchronous=normal: durable across a crash of this process, and it spares
+		// an fsync per commit (an operating-system crash may lose the last commits).
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -128,33 +136,98 @@ func readMessage(r io.Reader) ([]byte, error) {
 	return msg, nil
 }
 
-// commandName returns the first key of an OP_MSG body section: the command's name.
-func commandName(msg []byte) string {
+// bsonValueSize returns the size of a BSON value of type t starting at b, or -1.
+func bsonValueSize(t byte, b []byte) int {
+	i32 := func() int {
+		if len(b) < 4 {
+			return -1
+		}
+		return int(int32(binary.LittleEndian.Uint32(b)))
+	}
+	cstr := func(from int) int {
+		for i := from; i < len(b); i++ {
+			if b[i] == 0 {
+				return i + 1
+			}
+		}
+		return -1
+	}
+	switch t {
+	case 0x01, 0x09, 0x11, 0x12:
+		return 8
+	case 0x02, 0x0D, 0x0E:
+		return 4 + i32()
+	case 0x03, 0x04, 0x0F:
+		return i32()
+	case 0x05:
+		return 5 + i32()
+	case 0x07:
+		return 12
+	case 0x08:
+		return 1
+	case 0x06, 0x0A, 0x7F, 0xFF:
+		return 0
+	case 0x0B:
+		first := cstr(0)
+		if first < 0 {
+			return -1
+		}
+		return cstr(first)
+	case 0x0C:
+		return 4 + i32() + 12
+	case 0x10:
+		return 4
+	case 0x13:
+		return 16
+	}
+	return -1
+}
+
+// command returns the command's name (the body's first key) and its "$db".
+func command(msg []byte) (name, db string) {
 	if binary.LittleEndian.Uint32(msg[12:16]) != opMsg || len(msg) < 21 {
-		return ""
+		return "", ""
 	}
 	pos := 20 // header (16) + flagBits (4)
-	for pos < len(msg) {
+	for pos+5 <= len(msg) {
 		kind := msg[pos]
 		pos++
-		if pos+4 > len(msg) {
-			return ""
-		}
 		size := int(binary.LittleEndian.Uint32(msg[pos:]))
-		if kind == 0 {
-			doc := msg[pos:]
-			if len(doc) < 6 {
-				return ""
-			}
-			end := 5
-			for end < len(doc) && doc[end] != 0 {
-				end++
-			}
-			return string(doc[5:end])
+		if kind != 0 {
+			pos += size
+			continue
 		}
-		pos += size
+		if size < 5 || pos+size > len(msg) {
+			return "", ""
+		}
+		doc := msg[pos : pos+size]
+		i := 4
+		for i < len(doc)-1 {
+			t := doc[i]
+			keyEnd := i + 1
+			for keyEnd < len(doc) && doc[keyEnd] != 0 {
+				keyEnd++
+			}
+			if keyEnd >= len(doc) {
+				return name, db
+			}
+			key := string(doc[i+1 : keyEnd])
+			valueAt := keyEnd + 1
+			n := bsonValueSize(t, doc[valueAt:])
+			if n < 0 || valueAt+n > len(doc) {
+				return name, db
+			}
+			if name == "" {
+				name = key
+			}
+			if key == "$db" && t == 0x02 && n > 5 {
+				db = string(doc[valueAt+4 : valueAt+n-1])
+			}
+			i = valueAt + n
+		}
+		return name, db
 	}
-	return ""
+	return "", ""
 }
 
 func proxy(client net.Conn, socket string) {
@@ -170,14 +243,14 @@ func proxy(client net.Conn, socket string) {
 	// pending locked request per connection is all there can be.
 	var pending struct {
 		sync.Mutex
-		id     uint32
-		locked bool
+		id   uint32
+		held *sync.Mutex
 	}
 	release := func() {
 		pending.Lock()
-		if pending.locked {
-			pending.locked = false
-			writeLock.Unlock()
+		if pending.held != nil {
+			pending.held.Unlock()
+			pending.held = nil
 		}
 		pending.Unlock()
 	}
@@ -194,9 +267,9 @@ func proxy(client net.Conn, socket string) {
 			_, werr := client.Write(msg)
 			responseTo := binary.LittleEndian.Uint32(msg[8:12])
 			pending.Lock()
-			if pending.locked && pending.id == responseTo {
-				pending.locked = false
-				writeLock.Unlock()
+			if pending.held != nil && pending.id == responseTo {
+				pending.held.Unlock()
+				pending.held = nil
 			}
 			pending.Unlock()
 			if werr != nil {
@@ -210,11 +283,12 @@ func proxy(client net.Conn, socket string) {
 		if err != nil {
 			return
 		}
-		if serialized[commandName(msg)] {
-			writeLock.Lock()
+		if name, db := command(msg); serialized[name] {
+			lock := lockFor(db)
+			lock.Lock()
 			pending.Lock()
 			pending.id = binary.LittleEndian.Uint32(msg[4:8])
-			pending.locked = true
+			pending.held = lock
 			pending.Unlock()
 		}
 		if _, err := server.Write(msg); err != nil {
