@@ -8,10 +8,13 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.logging import correlation_id_var, new_correlation_id
+from shared.logging import correlation_id_var, get_logger, new_correlation_id
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 HEADER = "x-correlation-id"
+# Probes and scrapes would drown the access log.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+log = get_logger("egov.http")
 _VALID = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
 
 
@@ -44,6 +47,15 @@ class CorrelationMiddleware:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(scope["method"], path, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], path).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(scope["method"], path).observe(elapsed)
+            if path not in QUIET_ROUTES:
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    route=path,
+                    status=status,
+                    ms=round(elapsed * 1000, 1),
+                )
             correlation_id_var.reset(token)

@@ -124,6 +124,7 @@ def subscribe(
             try:
                 await handler(data, meta)
                 EVENTS_CONSUMED.labels(topic, meta.type, "applied").inc()
+                log.info("event.handled", topic=topic, subject=meta.subject, attempts=attempt + 1)
                 return
             except RejectEvent as exc:
                 EVENTS_CONSUMED.labels(topic, meta.type, "rejected").inc()
