@@ -9,12 +9,19 @@ from typing import Any
 import httpx
 
 from shared.auth.principal import Role
+from shared.contracts.vocabulary import Confidentiality
 from tests.support.services import auth
 
 DRAFTER = auth(Role.DRAFTER, user="lan", unit="CNTT")
 APPROVER = auth(Role.APPROVER, user="son", unit="CNTT")
 CLERK = auth(Role.CLERK, user="thu", unit="VP")
 LGSP_ADMIN = auth(Role.LGSP_ADMIN, user="ops")
+_MAT = Confidentiality.MAT
+CLEARED = {
+    "drafter": auth(Role.DRAFTER, user="lan", unit="CNTT", clearance=_MAT),
+    "approver": auth(Role.APPROVER, user="son", unit="CNTT", clearance=_MAT),
+    "clerk": auth(Role.CLERK, user="thu", unit="VP", clearance=_MAT),
+}
 
 
 def draft(**overrides: Any) -> dict[str, Any]:
@@ -32,15 +39,24 @@ def draft(**overrides: Any) -> dict[str, Any]:
 
 
 async def issue(
-    client: httpx.AsyncClient, body: dict[str, Any], *, correlation_id: str | None = None
+    client: httpx.AsyncClient,
+    body: dict[str, Any],
+    *,
+    correlation_id: str | None = None,
+    cleared: bool = False,
 ) -> dict[str, Any]:
     """Create, submit, approve and issue a document; return it as issued."""
     headers = {"X-Correlation-ID": correlation_id} if correlation_id else {}
-    created = await client.post("/api/v1/documents", json=body, headers={**DRAFTER, **headers})
+    drafter, approver, clerk = (
+        (CLEARED["drafter"], CLEARED["approver"], CLEARED["clerk"])
+        if cleared
+        else (DRAFTER, APPROVER, CLERK)
+    )
+    created = await client.post("/api/v1/documents", json=body, headers={**drafter, **headers})
     assert created.status_code == 201, created.text
     doc_id = created.json()["id"]
     etag = created.headers["etag"]
-    for action, who in (("submit", DRAFTER), ("approve", APPROVER), ("issue", CLERK)):
+    for action, who in (("submit", drafter), ("approve", approver), ("issue", clerk)):
         response = await client.post(
             f"/api/v1/documents/{doc_id}/{action}",
             json={},

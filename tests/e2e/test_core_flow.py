@@ -145,6 +145,7 @@ async def test_a_secret_document_leaves_no_trace_outside_the_documents_service(
     issued = await issue(
         world.documents,
         draft(confidentiality="mat", recipients_external=[ADDRESSEE_CODE, FEED_CODE]),
+        cleared=True,
     )
     doc_id = issued["id"]
     assert issued["state"] == "issued"
@@ -160,7 +161,7 @@ async def test_a_secret_document_leaves_no_trace_outside_the_documents_service(
         assert all(doc_id.encode() not in (r.value or b"") for r in records), topic.name
     assert await portal_json(world, doc_id) is None
     deliveries = await world.lgsp.get(
-        "/api/v1/deliveries", params={"document": doc_id}, headers=LGSP_ADMIN
+        "/api/v1/deliveries", params={"document_id": doc_id}, headers=LGSP_ADMIN
     )
     assert deliveries.status_code == 200 and deliveries.json()["items"] == []
     for server in (world.feed_server, world.addressee_server, world.bystander_server):
@@ -220,7 +221,7 @@ async def test_a_partner_down_during_issuance_receives_it_once_after_coming_back
 
         async def retrying() -> bool:
             listing = await world.lgsp.get(
-                "/api/v1/deliveries", params={"document": issued["id"]}, headers=LGSP_ADMIN
+                "/api/v1/deliveries", params={"document_id": issued["id"]}, headers=LGSP_ADMIN
             )
             items = listing.json()["items"]
             return bool(items) and items[0]["attempts"] >= 1
