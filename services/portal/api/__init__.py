@@ -1,0 +1,1 @@
+"""HTTP: JSON routers under /api/v1 and the public HTML site."""

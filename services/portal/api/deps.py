@@ -1,0 +1,87 @@
+"""FastAPI dependencies shared by the portal's routers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from services.portal.context import PortalContext
+from services.portal.domain.search import query_tokens
+from services.portal.repositories import DocumentFilter
+from shared.contracts.vocabulary import DocumentType
+from shared.http.problems import ProblemError
+
+MIN_YEAR, MAX_YEAR = 1945, 2200
+
+
+def get_context(request: Request) -> PortalContext:
+    ctx: PortalContext = request.app.state.portal
+    return ctx
+
+
+Ctx = Annotated[PortalContext, Depends(get_context)]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _year(value: str | None) -> int | None:
+    if (value := _blank(value)) is None:
+        return None
+    if not value.isdigit() or not MIN_YEAR <= int(value) <= MAX_YEAR:
+        raise ProblemError(400, f"year must be a number from {MIN_YEAR} to {MAX_YEAR}")
+    return int(value)
+
+
+def _date(name: str, value: str | None) -> dt.date | None:
+    if (value := _blank(value)) is None:
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ProblemError(400, f"{name} must be a date YYYY-MM-DD") from exc
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ProblemError(400, f"{name} is out of range")
+    return parsed
+
+
+def _doc_type(value: str | None) -> str | None:
+    if (value := _blank(value)) is None:
+        return None
+    if value not in {str(t) for t in DocumentType}:
+        raise ProblemError(400, f"unknown document type {value[:50]!r}")
+    return value
+
+
+def document_filter(
+    q: Text = None,
+    type: Text = None,
+    issuer: Text = None,
+    field: Text = None,
+    year: Annotated[str | None, Query(max_length=10)] = None,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    notation: Text = None,
+) -> DocumentFilter:
+    """Filters from the query string; blank fields (from an HTML form) mean "any"."""
+    start, end = _date("date_from", date_from), _date("date_to", date_to)
+    if start and end and start > end:
+        raise ProblemError(400, "date_from is after date_to")
+    return DocumentFilter(
+        tokens=query_tokens(q or ""),
+        doc_type=_doc_type(type),
+        issuer=_blank(issuer),
+        field=_blank(field),
+        year=_year(year),
+        date_from=start,
+        date_to=end,
+        notation=_blank(notation),
+    )
+
+
+Filters = Annotated[DocumentFilter, Depends(document_filter)]

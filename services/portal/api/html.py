@@ -1,0 +1,142 @@
+"""The public HTML site: home, documents, a document, its files, about; in vi and en."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from services.portal.api.deps import Ctx, Filters
+from services.portal.api.i18n import PATHS
+from services.portal.context import PortalContext
+from services.portal.repositories import DocumentFilter
+from shared.contracts.vocabulary import DOCUMENT_TYPES, DocumentType
+from shared.http.pagination import Cursor
+
+router = APIRouter(include_in_schema=False)
+Slug = Annotated[str, Path(max_length=200)]
+Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+# Media types a browser could execute are never served as such.
+SAFE_INLINE = {"application/pdf", "image/png", "image/jpeg", "text/plain"}
+
+
+class PageNotFound(Exception):
+    def __init__(self, lang: str = "vi", gone: bool = False) -> None:
+        super().__init__("gone" if gone else "not found")
+        self.lang = lang
+        self.gone = gone
+
+
+def type_options(lang: str) -> list[tuple[str, str]]:
+    idx = 2 if lang == "en" else 1
+    return [(str(t), DOCUMENT_TYPES[t][idx]) for t in DocumentType]
+
+
+async def _home(request: Request, ctx: PortalContext, lang: str) -> HTMLResponse:
+    latest, _ = await ctx.documents.search(DocumentFilter(), limit=10, cursor=None)
+    news, _ = await ctx.news.latest(limit=5, cursor=None, language=lang)
+    return ctx.renderer.page(request, "home.html", lang=lang, documents=latest, news=news)
+
+
+async def _list(
+    request: Request, ctx: PortalContext, lang: str, filters: DocumentFilter, cursor: str | None
+) -> HTMLResponse:
+    items, next_cursor = await ctx.documents.search(
+        filters, limit=ctx.settings.page_size, cursor=cursor
+    )
+    params = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
+    next_url = None
+    if next_cursor:
+        next_url = f"{request.url.path}?{urlencode({**params, 'cursor': next_cursor})}"
+    return ctx.renderer.page(
+        request,
+        "documents.html",
+        lang=lang,
+        documents=items,
+        query=dict(request.query_params),
+        facets=await ctx.documents.facets(),
+        types=type_options(lang),
+        next_url=next_url,
+    )
+
+
+async def _document(
+    request: Request, ctx: PortalContext, lang: str, slug: str, print_view: bool
+) -> Response:
+    found = await ctx.documents.by_slug(slug)
+    if found is None:
+        by_id = await ctx.documents.by_id(slug)
+        if by_id is not None:
+            return RedirectResponse(f"{PATHS[lang]['documents']}/{by_id['slug']}", 301)
+        raise PageNotFound(lang)
+    return ctx.renderer.page(request, "document.html", lang=lang, doc=found, print_view=print_view)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, ctx: Ctx) -> HTMLResponse:
+    return await _home(request, ctx, "vi")
+
+
+@router.get("/en", response_class=HTMLResponse)
+async def home_en(request: Request, ctx: Ctx) -> HTMLResponse:
+    return await _home(request, ctx, "en")
+
+
+@router.get("/van-ban", response_class=HTMLResponse)
+async def documents(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
+    return await _list(request, ctx, "vi", filters, cursor)
+
+
+@router.get("/en/documents", response_class=HTMLResponse)
+async def documents_en(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
+    return await _list(request, ctx, "en", filters, cursor)
+
+
+@router.get("/van-ban/{slug}")
+async def document(
+    request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
+) -> Response:
+    return await _document(request, ctx, "vi", slug, print)
+
+
+@router.get("/en/documents/{slug}")
+async def document_en(
+    request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
+) -> Response:
+    return await _document(request, ctx, "en", slug, print)
+
+
+@router.get("/van-ban/{slug}/files/{sha256}")
+async def document_file(ctx: Ctx, slug: Slug, sha256: Sha256) -> Response:
+    found = await ctx.documents.attachment(slug, sha256)
+    if found is None:
+        raise PageNotFound("vi")
+    meta, stored = found
+    media_type = (
+        meta["media_type"] if meta["media_type"] in SAFE_INLINE else "application/octet-stream"
+    )
+    name = quote(meta["name"], safe="")
+    chunks: AsyncIterator[bytes] = ctx.files.chunks(stored["gridfs_id"])
+    return StreamingResponse(
+        chunks,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{sha256}\"; filename*=UTF-8''{name}",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "ETag": f'"{sha256}"',
+            "Cache-Control": "public, max-age=31536000, immutable",
+        },
+    )
+
+
+@router.get("/gioi-thieu", response_class=HTMLResponse)
+async def about(request: Request, ctx: Ctx) -> HTMLResponse:
+    return ctx.renderer.page(request, "about.html", lang="vi")
+
+
+@router.get("/en/about", response_class=HTMLResponse)
+async def about_en(request: Request, ctx: Ctx) -> HTMLResponse:
+    return ctx.renderer.page(request, "about.html", lang="en")

@@ -1,0 +1,1 @@
+"""Pure rules of the portal: page projection, slugs, search normalisation."""

@@ -1,0 +1,115 @@
+"""The public page of a document: which events may become one, and what it stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from services.portal.domain.search import search_text
+from services.portal.domain.slug import document_slug
+from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
+from shared.contracts.models import SignedDocument
+from shared.contracts.vocabulary import Access, Confidentiality, type_name
+
+Doc = dict[str, Any]
+
+
+class SignatureStatus(StrEnum):
+    VERIFIED = "verified"
+    FAILED = "failed"
+    PENDING = "pending"
+
+
+class FileStatus(StrEnum):
+    PENDING = "pending"
+    OK = "ok"
+    MISMATCH = "mismatch"
+    FAILED = "failed"
+
+
+def refusal(event: DocumentPublished) -> str | None:
+    """Why this event must never become a public page, or None when it may."""
+    doc = event.document
+    if doc.confidentiality != Confidentiality.THUONG:
+        return f"document {event.document_id} is classified ({doc.confidentiality})"
+    if doc.access != Access.PUBLIC:
+        return f"document {event.document_id} is not public (access={doc.access})"
+    if doc.document_id != event.document_id:
+        return "the signed document's id does not match the event's document_id"
+    return None
+
+
+def sort_key(issue_date: dt.date, published_at: dt.datetime, document_id: str) -> str:
+    """One string ordering pages newest first when sorted descending (cursor position)."""
+    stamp = published_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"{issue_date.isoformat()}|{stamp}|{document_id}"
+
+
+def page_fields(event: DocumentPublished) -> Doc:
+    """What a DocumentPublished event sets on the page (the ``$set`` of the projection)."""
+    doc: SignedDocument = event.document
+    return {
+        "visible": True,
+        "slug": document_slug(doc.notation, doc.year),
+        "notation": doc.notation,
+        "number": doc.number,
+        "year": doc.year,
+        "doc_type": str(doc.doc_type),
+        "type_name": type_name(doc.doc_type),
+        "type_name_en": type_name(doc.doc_type, "en"),
+        "subject": doc.subject,
+        "issuer": doc.issuer.model_dump(mode="json"),
+        "drafting_unit": doc.drafting_unit.model_dump(mode="json") if doc.drafting_unit else None,
+        "signer": doc.signer.model_dump(mode="json"),
+        "issue_date": doc.issue_date.isoformat(),
+        "effective_date": doc.effective_date.isoformat() if doc.effective_date else None,
+        "field": doc.field,
+        "language": str(doc.language),
+        "body": doc.body,
+        "attachments": [a.model_dump(mode="json") for a in event.attachments],
+        "published_at": event.published_at.astimezone(dt.UTC).isoformat(),
+        "version": event.document_version,
+        "sort_key": sort_key(doc.issue_date, event.published_at, event.document_id),
+        "search": search_text(
+            type_name(doc.doc_type), doc.notation, doc.subject, doc.issuer.name, doc.body
+        ),
+        "signed": doc.model_dump(mode="json"),
+        "signature": event.signature.model_dump(mode="json"),
+        "signature_status": str(SignatureStatus.PENDING),
+    }
+
+
+def revoked_fields(event: DocumentRevoked) -> Doc:
+    return {
+        "revoked": {
+            "at": event.revoked_at.astimezone(dt.UTC).isoformat(),
+            "reason": event.reason,
+            "notation": event.notation,
+        }
+    }
+
+
+def replaced_fields(event: DocumentReplaced) -> Doc:
+    return {
+        "replaced_by": {
+            "id": event.replaced_by_id,
+            "notation": event.replaced_by_notation,
+            "at": event.replaced_at.astimezone(dt.UTC).isoformat(),
+            "reason": event.reason,
+        }
+    }
+
+
+def back_link(event: DocumentReplaced) -> Doc:
+    """Stored on the replacement: the document it replaces."""
+    return {"id": event.document_id, "notation": event.notation}
+
+
+def retry_delay(attempts: int, base_s: float, max_s: float) -> float:
+    """Exponential backoff: base, 2·base, 4·base … capped at max_s."""
+    return float(min(max_s, base_s * 2 ** max(0, attempts - 1)))
+
+
+class Refused(Exception):
+    """An event that must never become (or change) a public page."""

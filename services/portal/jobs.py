@@ -1,0 +1,125 @@
+"""Background jobs: attachment fetches with backoff, and signature checks against the JWKS.
+
+They run beside the Kafka consumer, never inside it: a slow documents service delays a
+file or a badge, never the projection of the next event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from services.portal.domain.page import FileStatus, SignatureStatus, retry_delay
+from services.portal.files import ClaimCheckFetcher, DeadLetterReporter
+from services.portal.keys import JwksCache, JwksUnavailable
+from services.portal.repositories import FileRepository, PageRepository
+from services.portal.settings import Settings
+from shared.contracts.models import DocumentSignature
+from shared.logging import get_logger
+from shared.signing import verify
+
+log = get_logger(__name__)
+
+
+class FileJobs:
+    def __init__(
+        self,
+        files: FileRepository,
+        fetcher: ClaimCheckFetcher,
+        reporter: DeadLetterReporter,
+        settings: Settings,
+    ) -> None:
+        self._files = files
+        self._fetcher = fetcher
+        self._reporter = reporter
+        self._settings = settings
+
+    async def run_due(self, max_jobs: int = 20) -> int:
+        done = 0
+        while done < max_jobs:
+            job = await self._files.claim_due(self._settings.fetch_lease_s)
+            if job is None:
+                break
+            await self._run(job)
+            done += 1
+        return done
+
+    async def _run(self, job: dict[str, Any]) -> None:
+        result = await self._fetcher.fetch(job)
+        if result.status == FileStatus.OK:
+            log.info("files.stored", sha256=job["sha256"], document_id=job.get("document_id"))
+            return
+        attempts = int(job.get("attempts", 0)) + 1
+        status = result.status
+        reason = result.reason
+        if attempts >= self._settings.fetch_max_attempts and status != FileStatus.FAILED:
+            status = FileStatus.FAILED
+            reason = f"gave up after {attempts} attempts: {reason}"
+        first_mismatch = status == FileStatus.MISMATCH and not job.get("mismatch_reported")
+        if first_mismatch or status == FileStatus.FAILED:
+            await self._reporter.report(job, reason)
+        s = self._settings
+        await self._files.mark_retry(
+            job["sha256"],
+            status=status,
+            attempts=attempts,
+            delay_s=retry_delay(attempts, s.fetch_retry_base_s, s.fetch_retry_max_s),
+            error=reason,
+        )
+        log.warning("files.fetch_failed", sha256=job["sha256"], status=status, error=reason)
+
+
+class SignatureJobs:
+    def __init__(self, pages: PageRepository, keys: JwksCache) -> None:
+        self._pages = pages
+        self._keys = keys
+
+    async def run_pending(self, batch: int = 50) -> int:
+        checked = 0
+        for page in await self._pages.pending_signatures(batch):
+            signature = DocumentSignature.model_validate(page["signature"])
+            try:
+                jwks = await self._keys.for_kid(signature.kid)
+            except JwksUnavailable:
+                return checked  # not yet checked: try again on the next round
+            valid = verify(page["signed"], signature, jwks)
+            status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
+            await self._pages.set_signature_status(str(page["_id"]), page["version"], status)
+            checked += 1
+        return checked
+
+
+class Worker:
+    """One loop per process; woken at once by the projection, else polls every interval."""
+
+    def __init__(self, files: FileJobs, signatures: SignatureJobs, interval_s: float) -> None:
+        self._files = files
+        self._signatures = signatures
+        self._interval_s = interval_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="portal-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self._signatures.run_pending()
+                await self._files.run_due()
+            except Exception:
+                log.exception("worker.round_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval_s)
