@@ -1,0 +1,148 @@
+"""Administrators: the partner registry, keys, secrets, grants and subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Response
+
+from services.lgsp.api.deps import Admin, Deps
+from services.lgsp.api.schemas import (
+    KeyRequest,
+    PartnerCreate,
+    PartnerPatch,
+    SecretRequest,
+    SubscriptionCreate,
+    partner_view,
+    subscription_view,
+)
+from services.lgsp.domain.partners import CATALOGUE
+from shared.http.concurrency import etag, required_version
+from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
+
+
+@router.get("/services")
+async def catalogue(_: Admin) -> dict[str, Any]:
+    return {
+        "items": [
+            {"id": e.service.value, "title": e.title, "description": e.description}
+            for e in CATALOGUE
+        ]
+    }
+
+
+@router.post("/partners", status_code=201)
+async def create_partner(
+    body: PartnerCreate, _: Admin, deps: Deps, response: Response
+) -> dict[str, Any]:
+    doc = await deps.partners.create(body.model_dump(mode="json"))
+    response.headers["ETag"] = etag(doc["version"])
+    response.headers["Location"] = f"/api/v1/partners/{doc['_id']}"
+    return partner_view(doc)
+
+
+@router.get("/partners")
+async def list_partners(
+    _: Admin, deps: Deps, limit: Limit = 50, cursor: Cursor = None, code: str | None = None
+) -> dict[str, Any]:
+    after = decode_cursor(cursor)
+    docs = await deps.partner_repo.page(str(after["i"]) if after else None, limit, code)
+    more = len(docs) == limit
+    return {
+        "items": [partner_view(d) for d in docs],
+        "next_cursor": encode_cursor({"i": docs[-1]["_id"]}) if more else None,
+    }
+
+
+@router.get("/partners/{partner_id}")
+async def get_partner(partner_id: str, _: Admin, deps: Deps, response: Response) -> dict[str, Any]:
+    doc = await deps.partners.get(partner_id)
+    response.headers["ETag"] = etag(doc["version"])
+    return partner_view(doc)
+
+
+@router.patch("/partners/{partner_id}")
+async def patch_partner(
+    partner_id: str,
+    body: PartnerPatch,
+    _: Admin,
+    deps: Deps,
+    response: Response,
+    if_match: str | None = Header(default=None),
+) -> dict[str, Any]:
+    version = required_version(if_match)
+    doc = await deps.partners.update(
+        partner_id, version, body.model_dump(mode="json", exclude_unset=True)
+    )
+    response.headers["ETag"] = etag(doc["version"])
+    return partner_view(doc)
+
+
+@router.post("/partners/{partner_id}/keys", status_code=201)
+async def issue_key(
+    partner_id: str, _: Admin, deps: Deps, body: KeyRequest | None = None
+) -> dict[str, Any]:
+    issued = await deps.partners.issue_key(partner_id, (body or KeyRequest()).revoke_others)
+    return {**issued, "note": "the key is shown only once; store it now"}
+
+
+@router.get("/partners/{partner_id}/keys")
+async def list_keys(partner_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
+    keys = await deps.partners.list_keys(partner_id)
+    return {
+        "items": [
+            {
+                "key_id": k["_id"],
+                "created_at": k["created_at"],
+                "revoked_at": k.get("revoked_at"),
+                "last_used_at": k.get("last_used_at"),
+            }
+            for k in keys
+        ]
+    }
+
+
+@router.delete("/partners/{partner_id}/keys/{key_id}", status_code=204)
+async def revoke_key(partner_id: str, key_id: str, _: Admin, deps: Deps) -> Response:
+    await deps.partners.revoke_key(partner_id, key_id)
+    return Response(status_code=204)
+
+
+@router.post("/partners/{partner_id}/secrets", status_code=201)
+async def rotate_secret(
+    partner_id: str, _: Admin, deps: Deps, body: SecretRequest | None = None
+) -> dict[str, Any]:
+    rotated = await deps.partners.rotate_secret(partner_id, (body or SecretRequest()).overlap_s)
+    return {**rotated, "note": "the secret is shown only once; store it now"}
+
+
+@router.post("/partners/{partner_id}/grants/{service}")
+async def grant(partner_id: str, service: str, _: Admin, deps: Deps) -> dict[str, Any]:
+    return partner_view(await deps.partners.set_grant(partner_id, service, True))
+
+
+@router.delete("/partners/{partner_id}/grants/{service}")
+async def revoke_grant(partner_id: str, service: str, _: Admin, deps: Deps) -> dict[str, Any]:
+    return partner_view(await deps.partners.set_grant(partner_id, service, False))
+
+
+@router.post("/partners/{partner_id}/subscriptions", status_code=201)
+async def subscribe(
+    partner_id: str, body: SubscriptionCreate, _: Admin, deps: Deps
+) -> dict[str, Any]:
+    doc = await deps.partners.add_subscription(partner_id, body.model_dump(mode="json"))
+    return subscription_view(doc)
+
+
+@router.get("/partners/{partner_id}/subscriptions")
+async def subscriptions(partner_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
+    docs = await deps.partners.list_subscriptions(partner_id)
+    return {"items": [subscription_view(d) for d in docs]}
+
+
+@router.delete("/partners/{partner_id}/subscriptions/{subscription_id}", status_code=204)
+async def unsubscribe(partner_id: str, subscription_id: str, _: Admin, deps: Deps) -> Response:
+    await deps.partners.delete_subscription(partner_id, subscription_id)
+    return Response(status_code=204)

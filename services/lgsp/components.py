@@ -1,0 +1,88 @@
+"""Everything the LGSP's routers, consumers and worker share, built once Mongo is open."""
+
+from __future__ import annotations
+
+from services.lgsp.delivery_worker import DeliveryWorker
+from services.lgsp.repositories import (
+    ApiKeyRepository,
+    DeliveryRepository,
+    DocumentRepository,
+    EventRepository,
+    FileRepository,
+    PartnerRepository,
+    SubscriptionRepository,
+)
+from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.files import FileService
+from services.lgsp.services.intake import IntakeService
+from services.lgsp.services.partners import PartnerService
+from services.lgsp.settings import Settings
+from shared.messaging.outbox import OutboxRelay
+from shared.runtime import Runtime
+
+
+class Components:
+    def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        db = runtime.db
+        self.settings = settings
+        self.partner_repo = PartnerRepository(db)
+        self.key_repo = ApiKeyRepository(db)
+        self.subscription_repo = SubscriptionRepository(db)
+        self.delivery_repo = DeliveryRepository(db)
+        self.event_repo = EventRepository(db)
+        self.document_repo = DocumentRepository(db)
+        self.file_repo = FileRepository(db)
+        self.relay = OutboxRelay(
+            self.delivery_repo.collection,
+            runtime.publisher,
+            lease_s=settings.outbox_lease_s,
+            sweep_interval_s=settings.outbox_sweep_interval_s,
+        )
+        self.partners = PartnerService(
+            self.partner_repo, self.key_repo, self.subscription_repo, settings
+        )
+        self.deliveries = DeliveryService(
+            self.delivery_repo, self.event_repo, runtime.publisher, self.relay, settings
+        )
+        self.files = FileService(
+            self.file_repo,
+            self.delivery_repo,
+            self.event_repo,
+            self.document_repo,
+            documents_url=settings.documents_url,
+            auth_headers=runtime.service_tokens.headers,
+            timeout_s=settings.file_fetch_timeout_s,
+        )
+        self.worker = DeliveryWorker(
+            self.delivery_repo, self.partner_repo, self.deliveries, self.files, settings
+        )
+        self.intake = IntakeService(
+            self.event_repo,
+            self.document_repo,
+            self.delivery_repo,
+            self.partner_repo,
+            self.partners,
+            self.deliveries,
+            settings,
+            wake=self.worker.wake,
+        )
+
+    async def ensure_indexes(self) -> None:
+        for repo in (
+            self.partner_repo,
+            self.key_repo,
+            self.subscription_repo,
+            self.delivery_repo,
+            self.event_repo,
+            self.document_repo,
+        ):
+            await repo.ensure_indexes()
+
+    async def start(self) -> None:
+        await self.ensure_indexes()
+        self.relay.start()
+        self.worker.start()
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        await self.relay.stop()

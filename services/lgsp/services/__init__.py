@@ -1,0 +1,1 @@
+"""Use cases of the LGSP; they take repositories and ports as arguments."""

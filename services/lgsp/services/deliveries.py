@@ -1,0 +1,237 @@
+"""Delivery jobs: state transitions with their status events (outbox), inbox, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from services.lgsp.domain.backoff import Backoff, Outcome, OutcomeKind, next_attempt_at
+from services.lgsp.domain.deliveries import JobState, Mode, public_state
+from services.lgsp.domain.payload import delivery_payload
+from services.lgsp.repositories import DeliveryRepository, EventRepository
+from services.lgsp.repositories.common import Doc, as_utc, now
+from services.lgsp.settings import Settings
+from shared.contracts.events import DeliveryStatusChanged
+from shared.contracts.vocabulary import IncomingStatus
+from shared.http.problems import ProblemError
+from shared.logging import get_logger
+from shared.messaging.envelope import OutgoingRecord
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.publisher import EventPublisher
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+log = get_logger(__name__)
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        deliveries: DeliveryRepository,
+        events: EventRepository,
+        publisher: EventPublisher,
+        relay: OutboxRelay,
+        settings: Settings,
+    ) -> None:
+        self.deliveries = deliveries
+        self.events = events
+        self.publisher = publisher
+        self.relay = relay
+        self.settings = settings
+        self.backoff = Backoff(settings.backoff_base_s, settings.backoff_max_s)
+
+    # Transitions ----------------------------------------------------------------------
+    def _record(
+        self,
+        job: Doc,
+        version: int,
+        state: JobState | None,
+        receiver_status: IncomingStatus | None = None,
+        note: str = "",
+    ) -> OutgoingRecord | None:
+        if not job.get("publish_status"):
+            return None
+        delivery_state = public_state(state) if state is not None else None
+        if delivery_state is None and receiver_status is None:
+            return None
+        event = DeliveryStatusChanged(
+            document_id=job["document_id"],
+            delivery_id=job["_id"],
+            delivery_version=version,
+            recipient_code=job["partner_code"],
+            delivery_state=delivery_state,
+            receiver_status=receiver_status,
+            note=note[:2000],
+            changed_at=now(),
+        )
+        return self.publisher.record_for(event)
+
+    async def _transition(
+        self,
+        job: Doc,
+        update: dict[str, Any],
+        state: JobState | None,
+        *,
+        receiver_status: IncomingStatus | None = None,
+        note: str = "",
+        lease_token: str | None = None,
+    ) -> Doc | None:
+        """Apply ``update`` and its status event atomically; None if the lease was lost."""
+        extra = {"lease_token": lease_token} if lease_token else None
+        for _ in range(10):
+            record = self._record(job, job["version"] + 1, state, receiver_status, note)
+            records = [record] if record else []
+            doc = await self.deliveries.transition(
+                job["_id"], job["version"], update, records, extra
+            )
+            if doc is not None:
+                if records:
+                    try:
+                        await self.relay.publish_now(job["_id"])
+                    except Exception:  # the sweeper publishes it later
+                        log.exception("delivery.status_publish_deferred", delivery_id=job["_id"])
+                return doc
+            fresh = await self.deliveries.get(job["_id"])
+            if fresh is None or (lease_token and fresh.get("lease_token") != lease_token):
+                return None
+            job = fresh
+        raise ProblemError(409, "the delivery is changing too fast; try again")
+
+    async def record_outcome(self, job: Doc, outcome: Outcome) -> Doc | None:
+        """What one webhook attempt means for the job; published as a status event."""
+        at = now()
+        attempts = int(job.get("attempts", 0)) + 1
+        entry = {"at": at, "result": outcome.kind.value, "detail": outcome.detail[:500]}
+        base: dict[str, Any] = {
+            "$set": {"attempts": attempts, "last_error": None, "lease_until": EPOCH},
+            "$push": {"attempt_log": entry},
+        }
+        state: JobState
+        if outcome.kind is OutcomeKind.DELIVERED:
+            state = JobState.DELIVERED
+            base["$set"]["delivered_at"] = at
+        elif outcome.kind is OutcomeKind.GONE:
+            state = JobState.FAILED
+            base["$set"]["last_error"] = outcome.detail
+        else:
+            due = next_attempt_at(at, attempts, outcome, self.backoff)
+            base["$set"]["last_error"] = outcome.detail
+            if due > as_utc(job["give_up_at"]):
+                state = JobState.DEAD
+            else:
+                state = JobState.RETRYING
+                base["$set"]["due_at"] = due
+        base["$set"]["state"] = state.value
+        return await self._transition(
+            job, base, state, note=outcome.detail, lease_token=job.get("lease_token")
+        )
+
+    async def fail(self, job: Doc, reason: str) -> Doc | None:
+        update = {
+            "$set": {"state": JobState.FAILED.value, "last_error": reason, "lease_until": EPOCH}
+        }
+        return await self._transition(
+            job, update, JobState.FAILED, note=reason, lease_token=job.get("lease_token")
+        )
+
+    async def postpone(self, job: Doc, seconds: float, mode: Mode | None = None) -> None:
+        fields: dict[str, Any] = {
+            "due_at": now() + dt.timedelta(seconds=seconds),
+            "lease_until": EPOCH,
+        }
+        if mode is not None:
+            fields["mode"] = mode.value
+        await self.deliveries.set_fields(job["_id"], fields)
+
+    async def release(self, job: Doc) -> None:
+        await self.deliveries.set_fields(job["_id"], {"lease_until": EPOCH})
+
+    async def requeue(self, job: Doc, mode: Mode) -> Doc:
+        """Administrator's retry (or a replay): back to pending, due now, a fresh horizon."""
+        at = now()
+        update = {
+            "$set": {
+                "state": JobState.PENDING.value,
+                "mode": mode.value,
+                "due_at": at,
+                "give_up_at": at + dt.timedelta(seconds=self.settings.give_up_after_s),
+                "lease_until": EPOCH,
+                "lease_token": None,
+                "visible_at": EPOCH,
+                "delivered_at": None,
+            }
+        }
+        doc = await self._transition(job, update, None)
+        assert doc is not None
+        return doc
+
+    # Reads ----------------------------------------------------------------------------
+    async def get(self, delivery_id: str) -> Doc:
+        job = await self.deliveries.get(delivery_id)
+        if job is None:
+            raise ProblemError(404, "no such delivery")
+        return job
+
+    async def payload(self, job: Doc) -> dict[str, Any]:
+        event = await self.events.get(job["event_id"])
+        if event is None:
+            raise LookupError(f"event {job['event_id']} is not stored")
+        return delivery_payload(
+            event["_id"],
+            event["ce_type"],
+            as_utc(event["time"]),
+            event["subject"],
+            event["data"],
+            self.settings.public_url,
+        )
+
+    # The pull inbox -------------------------------------------------------------------
+    async def inbox(
+        self, partner_id: str, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[tuple[Doc, dict[str, Any]]]:
+        at = now()
+        query = {
+            "partner_id": partner_id,
+            "mode": Mode.INBOX.value,
+            "state": {"$in": [JobState.PENDING.value, JobState.RETRYING.value]},
+            "visible_at": {"$lte": at},
+        }
+        jobs = await self.deliveries.page(query, after, limit)
+        until = at + dt.timedelta(seconds=self.settings.inbox_visibility_s)
+        await self.deliveries.hide_until([j["_id"] for j in jobs], until)
+        return [(job, await self.payload(job)) for job in jobs]
+
+    async def _owned(self, partner: Doc, delivery_id: str) -> Doc:
+        job = await self.deliveries.get(delivery_id)
+        if job is None or job["partner_id"] != partner["_id"]:
+            raise ProblemError(404, "no such delivery for you")
+        return job
+
+    async def ack(self, partner: Doc, delivery_id: str) -> Doc:
+        job = await self._owned(partner, delivery_id)
+        if job["state"] == JobState.DELIVERED.value:
+            return job
+        if job["mode"] != Mode.INBOX.value:
+            raise ProblemError(409, "this delivery is sent by webhook", state=job["state"])
+        update = {"$set": {"state": JobState.DELIVERED.value, "delivered_at": now()}}
+        doc = await self._transition(job, update, JobState.DELIVERED, note="acknowledged")
+        assert doc is not None
+        return doc
+
+    async def report_status(
+        self, partner: Doc, delivery_id: str, status: IncomingStatus, note: str
+    ) -> Doc:
+        job = await self._owned(partner, delivery_id)
+        if not job.get("publish_status"):
+            raise ProblemError(409, "statuses are reported only for documents you received")
+        update = {
+            "$set": {"receiver_status": status.value, "receiver_note": note, "receiver_at": now()}
+        }
+        doc = await self._transition(job, update, None, receiver_status=status, note=note)
+        assert doc is not None
+        return doc
+
+    async def delivery_for_document(self, partner: Doc, document_id: str) -> str:
+        job = await self.deliveries.latest_for_document(partner["_id"], document_id)
+        if job is None:
+            raise ProblemError(404, "no delivery of this document to you")
+        return str(job["_id"])

@@ -1,0 +1,165 @@
+"""Events in: keep them (for replay and lookup), decide who gets them, store the jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from services.lgsp.domain.deliveries import TERMINAL_STATES, Mode, job_id
+from services.lgsp.domain.payload import attachment_hashes, partner_data
+from services.lgsp.domain.routing import DocumentFacts, routable, route
+from services.lgsp.repositories import (
+    DeliveryRepository,
+    DocumentRepository,
+    EventRepository,
+    PartnerRepository,
+)
+from services.lgsp.repositories.common import Doc, now
+from services.lgsp.repositories.deliveries import new_job
+from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.partners import PartnerService
+from services.lgsp.settings import Settings
+from shared.contracts.events import (
+    EVENTS_BY_TYPE,
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    EventData,
+    IncomingStatusChanged,
+)
+from shared.http.problems import ProblemError
+from shared.messaging.envelope import CloudEventMeta
+
+
+class IntakeService:
+    def __init__(
+        self,
+        events: EventRepository,
+        documents: DocumentRepository,
+        deliveries: DeliveryRepository,
+        partners: PartnerRepository,
+        partner_service: PartnerService,
+        delivery_service: DeliveryService,
+        settings: Settings,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.events = events
+        self.documents = documents
+        self.deliveries = deliveries
+        self.partners = partners
+        self.partner_service = partner_service
+        self.delivery_service = delivery_service
+        self.settings = settings
+        self.wake = wake
+
+    async def receive(self, event: EventData, meta: CloudEventMeta) -> int:
+        """Idempotent: a redelivered event finds its record and jobs already there."""
+        stored: Doc = {
+            "_id": meta.id,
+            "ce_type": meta.type,
+            "event_name": event.event_name,
+            "time": meta.time,
+            "subject": meta.subject,
+            "data": event.model_dump(mode="json"),
+            "received_at": now(),
+        }
+        await self.events.store(stored)
+        await self._keep_document(event, meta.id)
+        created, _ = await self.dispatch(stored, requeue=False)
+        return created
+
+    async def _keep_document(self, event: EventData, event_id: str) -> None:
+        if isinstance(event, DocumentPublished):
+            doc = event.document
+            await self.documents.apply(
+                event.document_id,
+                event.document_version,
+                event_id,
+                {
+                    "notation": doc.notation,
+                    "year": doc.year,
+                    "doc_type": str(doc.doc_type),
+                    "issuer": doc.issuer.code,
+                    "field": doc.field,
+                    "status": "published",
+                    "event": event.model_dump(mode="json"),
+                },
+            )
+        elif isinstance(event, DocumentRevoked | DocumentReplaced):
+            fields: dict[str, Any] = {
+                "status": "revoked" if isinstance(event, DocumentRevoked) else "replaced",
+                "reason": event.reason,
+            }
+            if isinstance(event, DocumentReplaced):
+                fields["replaced_by_id"] = event.replaced_by_id
+                fields["replaced_by_notation"] = event.replaced_by_notation
+            await self.documents.apply(event.document_id, event.document_version, event_id, fields)
+
+    async def _facts(self, document_id: str) -> DocumentFacts:
+        doc = await self.documents.get(document_id)
+        if doc is None:
+            return DocumentFacts()
+        return DocumentFacts(doc.get("doc_type"), doc.get("issuer"), doc.get("field"))
+
+    async def dispatch(
+        self, stored: Doc, *, requeue: bool, partner_id: str | None = None
+    ) -> tuple[int, int]:
+        """Create the jobs of one stored event; on replay, requeue finished ones too."""
+        spec = EVENTS_BY_TYPE[stored["ce_type"]]
+        event = spec.model.model_validate(stored["data"])
+        target = routable(event, await self._facts(stored["subject"]))
+        routes = await self.partner_service.routes()
+        chosen = route(target, routes)
+        if partner_id is not None:
+            chosen = [p for p in chosen if p == partner_id]
+        created = requeued = 0
+        at = now()
+        give_up = at + dt.timedelta(seconds=self.settings.give_up_after_s)
+        for pid in chosen:
+            partner = await self.partners.get(pid)
+            if partner is None:
+                continue
+            doc = new_job(
+                delivery_id=job_id(stored["_id"], pid),
+                event_id=stored["_id"],
+                event_type=stored["event_name"],
+                partner=partner,
+                document_id=stored["subject"],
+                priority=target.priority,
+                attachments=attachment_hashes(stored["data"]),
+                now=at,
+                give_up_at=give_up,
+                publish_status=not isinstance(event, IncomingStatusChanged),
+            )
+            if await self.deliveries.insert(doc):
+                created += 1
+            elif requeue:
+                existing = await self.deliveries.get(doc["_id"])
+                if existing is not None and existing["state"] in TERMINAL_STATES:
+                    await self.delivery_service.requeue(existing, Mode(doc["mode"]))
+                    requeued += 1
+        if created or requeued:
+            self.wake()
+        return created, requeued
+
+    async def replay(
+        self, start: dt.datetime, end: dt.datetime, partner_id: str | None
+    ) -> dict[str, int]:
+        if end <= start:
+            raise ProblemError(422, "the window must end after it starts")
+        totals = {"events": 0, "created": 0, "requeued": 0}
+        for stored in await self.events.in_window(start, end):
+            created, requeued = await self.dispatch(stored, requeue=True, partner_id=partner_id)
+            totals["events"] += 1
+            totals["created"] += created
+            totals["requeued"] += requeued
+        return totals
+
+    async def lookup(self, notation: str, year: int | None) -> dict[str, Any]:
+        for doc in await self.documents.by_notation(notation, year):
+            if "event" not in doc:
+                continue
+            data = partner_data(doc["event"], self.settings.public_url)
+            return {"status": doc.get("status", "published"), **data}
+        raise ProblemError(404, "no published document with this notation")
