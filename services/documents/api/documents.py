@@ -1,0 +1,184 @@
+"""Staff API of documents: drafts, review, issuance, revocation, audit."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from services.documents.api.deps import Cases, Version, document_response
+from services.documents.domain.document import (
+    DraftInput,
+    DraftPatch,
+    IssueInput,
+    ReasonInput,
+    ReplaceInput,
+)
+from services.documents.domain.lifecycle import Action, State
+from services.documents.services.access import load_visible
+from services.documents.services.queries import ListFilters
+from services.documents.services.views import audit_view, document_view
+from shared.auth.dependencies import CurrentPrincipal
+from shared.contracts.vocabulary import DocumentType
+from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from shared.http.problems import ProblemError
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+
+
+@router.post("", status_code=201)
+async def create_document(
+    body: DraftInput,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    doc, created = await cases.drafting.create(principal, body, idempotency_key)
+    response = document_response(doc, 201 if created else 200)
+    response.headers["Location"] = f"/api/v1/documents/{doc['_id']}"
+    return response
+
+
+@router.get("")
+async def list_documents(
+    principal: CurrentPrincipal,
+    cases: Cases,
+    state: State | None = None,
+    doc_type: Annotated[DocumentType | None, Query(alias="type")] = None,
+    book: Annotated[str | None, Query(max_length=50)] = None,
+    year: Annotated[int | None, Query(ge=1945, le=2200)] = None,
+    unit: Annotated[str | None, Query(max_length=32)] = None,
+    notation: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    position = decode_cursor(cursor) or {}
+    before = position.get("before")
+    if before is not None and not isinstance(before, str):
+        raise ProblemError(400, "the cursor is not valid")
+    filters = ListFilters(
+        state=state,
+        doc_type=doc_type.value if doc_type else None,
+        book=book,
+        year=year,
+        unit=unit,
+        # Clients may send decomposed Vietnamese (NFD); notations are stored composed.
+        notation=unicodedata.normalize("NFC", notation) if notation else None,
+        q=q,
+        before_id=before,
+    )
+    items, last = await cases.drafting.list(principal, filters, limit)
+    return {
+        "items": [document_view(d) for d in items],
+        "next_cursor": encode_cursor({"before": last}) if last else None,
+    }
+
+
+@router.get("/{document_id}")
+async def read_document(document_id: str, principal: CurrentPrincipal, cases: Cases) -> Any:
+    return document_response(await cases.drafting.read(principal, document_id))
+
+
+@router.patch("/{document_id}")
+async def edit_document(
+    document_id: str,
+    body: DraftPatch,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    version: Version,
+) -> JSONResponse:
+    return document_response(await cases.drafting.edit(principal, document_id, version, body))
+
+
+@router.post("/{document_id}/submit")
+async def submit(
+    document_id: str, principal: CurrentPrincipal, cases: Cases, version: Version
+) -> JSONResponse:
+    doc = await cases.drafting.transition(principal, document_id, version, Action.SUBMIT)
+    return document_response(doc)
+
+
+@router.post("/{document_id}/approve")
+async def approve(
+    document_id: str, principal: CurrentPrincipal, cases: Cases, version: Version
+) -> JSONResponse:
+    doc = await cases.drafting.transition(principal, document_id, version, Action.APPROVE)
+    return document_response(doc)
+
+
+@router.post("/{document_id}/return")
+async def return_to_draft(
+    document_id: str,
+    body: ReasonInput,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    version: Version,
+) -> JSONResponse:
+    doc = await cases.drafting.transition(
+        principal, document_id, version, Action.RETURN, body.reason
+    )
+    return document_response(doc)
+
+
+@router.post("/{document_id}/issue")
+async def issue(
+    document_id: str,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    version: Version,
+    body: IssueInput | None = None,
+) -> JSONResponse:
+    doc = await cases.issuance.issue(principal, document_id, version, body or IssueInput())
+    return document_response(doc)
+
+
+@router.post("/{document_id}/revoke")
+async def revoke(
+    document_id: str,
+    body: ReasonInput,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    version: Version,
+) -> JSONResponse:
+    doc = await cases.revocation.revoke(principal, document_id, version, body.reason)
+    return document_response(doc)
+
+
+@router.post("/{document_id}/replace")
+async def replace(
+    document_id: str,
+    body: ReplaceInput,
+    principal: CurrentPrincipal,
+    cases: Cases,
+    version: Version,
+) -> JSONResponse:
+    doc = await cases.revocation.replace(principal, document_id, version, body)
+    return document_response(doc)
+
+
+@router.get("/{document_id}/audit")
+async def audit_trail(
+    document_id: str, principal: CurrentPrincipal, cases: Cases
+) -> dict[str, Any]:
+    await load_visible(cases.deps.documents, principal, document_id)
+    return {"items": [audit_view(e) for e in await cases.trail.trail(document_id)]}
+
+
+@router.get("/{document_id}/audit/verify")
+async def verify_audit_trail(
+    document_id: str, principal: CurrentPrincipal, cases: Cases
+) -> dict[str, Any]:
+    await load_visible(cases.deps.documents, principal, document_id)
+    verdict = await cases.trail.verify(document_id)
+    return {
+        "valid": verdict.valid,
+        "entries": verdict.entries,
+        "broken_at": verdict.broken_at,
+        "reason": verdict.reason,
+    }

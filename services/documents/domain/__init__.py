@@ -1,0 +1,1 @@
+"""Pure rules of official documents: no I/O, no framework."""

@@ -1,0 +1,91 @@
+"""Who may do what (DESIGN.md §6): roles, need to know by unit and state, and clearance.
+
+The matrix says what a role may do to a document it can see; the lifecycle separately says
+whether the document's state allows it (409), and visibility hides what a user may not know
+exists (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.documents.domain.lifecycle import Action, State
+from shared.auth.principal import Principal, Role
+from shared.contracts.vocabulary import CLEARANCE_RANK, Confidentiality
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What authorisation looks at."""
+
+    state: State
+    drafting_unit: str
+    confidentiality: Confidentiality
+
+
+# Clerks (văn thư) handle documents from approval on: they number, issue and register them.
+CLERK_STATES = frozenset(
+    {State.APPROVED, State.ISSUING, State.ISSUED, State.REVOKED, State.REPLACED}
+)
+
+# role -> actions it may take on a document it can see (unit rules below)
+MATRIX: dict[Role, frozenset[Action]] = {
+    Role.DRAFTER: frozenset(
+        {Action.CREATE, Action.READ, Action.EDIT, Action.ATTACH, Action.SUBMIT}
+    ),
+    Role.APPROVER: frozenset({Action.READ, Action.APPROVE, Action.RETURN}),
+    Role.CLERK: frozenset({Action.READ, Action.ISSUE, Action.REVOKE, Action.REPLACE}),
+    Role.RECORDS_OFFICER: frozenset({Action.READ}),
+    Role.ADMIN: frozenset(Action),
+}
+
+# Roles whose need to know is limited to their own unit.
+UNIT_BOUND = frozenset({Role.DRAFTER, Role.APPROVER})
+REGISTER_ROLES = frozenset({Role.CLERK, Role.RECORDS_OFFICER, Role.ADMIN})
+
+
+def cleared(principal: Principal, level: Confidentiality) -> bool:
+    return CLEARANCE_RANK[principal.clearance] >= CLEARANCE_RANK[level]
+
+
+def _sees_as(role: Role, principal: Principal, doc: DocumentFacts) -> bool:
+    if role in (Role.ADMIN, Role.RECORDS_OFFICER):
+        return True
+    if role == Role.DRAFTER:
+        return principal.unit == doc.drafting_unit
+    if role == Role.APPROVER:
+        return principal.unit == doc.drafting_unit and doc.state != State.DRAFT
+    if role == Role.CLERK:
+        return doc.state in CLERK_STATES
+    return False
+
+
+def can_see(principal: Principal, doc: DocumentFacts) -> bool:
+    if not cleared(principal, doc.confidentiality):
+        return False
+    return any(_sees_as(role, principal, doc) for role in principal.roles)
+
+
+def may(principal: Principal, action: Action, doc: DocumentFacts) -> bool:
+    """May ``principal`` take ``action`` on ``doc`` (state aside)?"""
+    if not cleared(principal, doc.confidentiality):
+        return False
+    for role in principal.roles:
+        if action not in MATRIX.get(role, frozenset()):
+            continue
+        if role in UNIT_BOUND and principal.unit != doc.drafting_unit:
+            continue
+        return True
+    return False
+
+
+def may_create(principal: Principal, drafting_unit: str, level: Confidentiality) -> bool:
+    return may(principal, Action.CREATE, DocumentFacts(State.DRAFT, drafting_unit, level))
+
+
+def may_read_registers(principal: Principal) -> bool:
+    return bool(principal.roles & REGISTER_ROLES)
+
+
+def visible_levels(principal: Principal) -> list[str]:
+    return [c.value for c in Confidentiality if cleared(principal, c)]

@@ -1,0 +1,163 @@
+"""Which issued document goes where, and the events that say so (DESIGN.md §3).
+
+A document with any confidentiality mark produces no event at all: it never leaves this
+service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from services.documents.domain.organisation import Organisation
+from shared.contracts.events import (
+    DocumentDispatched,
+    DocumentPublished,
+    DocumentRecalled,
+    DocumentReplaced,
+    DocumentRevoked,
+    EventData,
+)
+from shared.contracts.models import (
+    Attachment,
+    ClaimCheck,
+    DocumentSignature,
+    SignedDocument,
+    Signer,
+)
+from shared.contracts.vocabulary import Access, Confidentiality
+
+Doc = Mapping[str, Any]
+
+
+def is_classified(doc: Doc) -> bool:
+    return str(doc.get("confidentiality")) != Confidentiality.THUONG.value
+
+
+def is_public(doc: Doc) -> bool:
+    return not is_classified(doc) and str(doc.get("access")) == Access.PUBLIC.value
+
+
+def is_dispatchable(doc: Doc) -> bool:
+    return not is_classified(doc) and bool(doc.get("recipients_external"))
+
+
+def fetch_path(sha256: str) -> str:
+    return f"/api/v1/files/{sha256}"
+
+
+def claim_checks(doc: Doc) -> list[ClaimCheck]:
+    return [
+        ClaimCheck(**Attachment(**a).model_dump(), fetch_path=fetch_path(a["sha256"]))
+        for a in doc.get("attachments", [])
+    ]
+
+
+def signed_document(
+    doc: Doc, org: Organisation, *, number: int, notation: str, year: int, issue_date: dt.date
+) -> SignedDocument:
+    signer: Mapping[str, Any] = doc.get("issue", {}).get("signer") or doc["signer"]
+    unit = str(doc["drafting_unit"])
+    return SignedDocument(
+        document_id=str(doc["_id"]),
+        notation=notation,
+        number=number,
+        year=year,
+        doc_type=doc["doc_type"],
+        subject=doc["subject"],
+        issuer=org.ref,
+        drafting_unit=org.unit_ref(unit) if org.has_unit(unit) else None,
+        signer=Signer(**signer),
+        issue_date=issue_date,
+        effective_date=doc.get("effective_date"),
+        field=doc.get("field"),
+        urgency=doc["urgency"],
+        confidentiality=doc["confidentiality"],
+        access=doc["access"],
+        language=doc["language"],
+        body=doc.get("body", ""),
+        recipients_internal=list(doc.get("recipients_internal", [])),
+        recipients_external=list(doc.get("recipients_external", [])),
+        attachments=[Attachment(**a) for a in doc.get("attachments", [])],
+    )
+
+
+def on_issue(
+    doc: Doc,
+    version: int,
+    signed: SignedDocument,
+    signature: DocumentSignature,
+    now: dt.datetime,
+) -> list[EventData]:
+    events: list[EventData] = []
+    checks = claim_checks(doc)
+    if is_public(doc):
+        events.append(
+            DocumentPublished(
+                document_id=signed.document_id,
+                document_version=version,
+                document=signed,
+                signature=signature,
+                attachments=checks,
+                published_at=now,
+            )
+        )
+    if is_dispatchable(doc):
+        events.append(
+            DocumentDispatched(
+                document_id=signed.document_id,
+                document_version=version,
+                document=signed,
+                signature=signature,
+                attachments=checks,
+                recipients=list(doc["recipients_external"]),
+                urgency=doc["urgency"],
+                dispatched_at=now,
+            )
+        )
+    return events
+
+
+def on_revoke(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[EventData]:
+    events: list[EventData] = []
+    if doc.get("published"):
+        events.append(
+            DocumentRevoked(
+                document_id=str(doc["_id"]),
+                document_version=version,
+                notation=str(doc["notation"]),
+                reason=reason,
+                revoked_at=now,
+            )
+        )
+    if doc.get("dispatched"):
+        events.append(
+            DocumentRecalled(
+                document_id=str(doc["_id"]),
+                document_version=version,
+                notation=str(doc["notation"]),
+                reason=reason,
+                recipients=list(doc["recipients_external"]),
+                recalled_at=now,
+            )
+        )
+    return events
+
+
+def on_replace(
+    doc: Doc, version: int, newer: Doc, reason: str, now: dt.datetime
+) -> list[EventData]:
+    if not doc.get("published"):
+        return []
+    return [
+        DocumentReplaced(
+            document_id=str(doc["_id"]),
+            document_version=version,
+            notation=str(doc["notation"]),
+            replaced_by_id=str(newer["_id"]),
+            replaced_by_notation=str(newer["notation"]),
+            reason=reason,
+            replaced_at=now,
+        )
+    ]

@@ -1,0 +1,1 @@
+"""MongoDB access of the documents service: one module per collection."""

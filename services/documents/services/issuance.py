@@ -1,0 +1,213 @@
+"""Issuance: a unique, gapless number, a signature and the events, without transactions.
+
+Steps (each is one atomic write; a crash between any two is completed by ``recover``):
+1. the document moves approved → issuing, recording book, year and signer;
+2. the counter advances AND records the reservation {number, document_id} in one update;
+3. number, notation, signature, state=issued and the events go onto the document;
+4. the reservation is cleared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+from services.documents.domain.document import IssueInput, search_key
+from services.documents.domain.lifecycle import NUMBERED_STATES, Action, State
+from services.documents.domain.numbering import (
+    book_for,
+    counter_id,
+    first_number,
+    local_date,
+    notation,
+    register_year,
+)
+from services.documents.domain.publication import (
+    is_dispatchable,
+    is_public,
+    on_issue,
+    signed_document,
+)
+from services.documents.repositories.counters import NoLongerIssuing
+from services.documents.services.access import guarded_update, prepare
+from services.documents.services.audit import AuditTrail, audit_entry
+from services.documents.services.common import Deps, InjectedCrash, Invalid, utcnow
+from shared.auth.principal import Principal
+from shared.contracts.models import DocumentSignature
+from shared.contracts.vocabulary import Confidentiality, DocumentType
+from shared.logging import get_logger
+from shared.signing import sign
+
+Doc = dict[str, Any]
+log = get_logger(__name__)
+
+
+def _crash_point(fail_after: int | None, step: int) -> None:
+    if fail_after == step:
+        raise InjectedCrash(f"injected crash after step {step}")
+
+
+class IssuanceService:
+    def __init__(self, deps: Deps, trail: AuditTrail) -> None:
+        self._d = deps
+        self._trail = trail
+        # One reservation at a time per register in this process: replicas still race
+        # safely through the compare-and-set, but a process does not race itself.
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._ensured: set[str] = set()
+
+    async def issue(
+        self,
+        principal: Principal,
+        document_id: str,
+        version: int,
+        data: IssueInput,
+        *,
+        fail_after: int | None = None,
+    ) -> Doc:
+        doc = await prepare(self._d.documents, principal, document_id, Action.ISSUE, version)
+        signer = data.signer.model_dump(mode="json") if data.signer else doc.get("signer")
+        if not signer:
+            raise Invalid("name the signer (signer.name, signer.position) to issue", "signer")
+        now = utcnow()
+        intent = {
+            "started_at": now,
+            "by": principal.user,
+            "book": book_for(
+                DocumentType(doc["doc_type"]), Confidentiality(doc["confidentiality"])
+            ),
+            "year": register_year(now),
+            "issue_date": local_date(now).isoformat(),
+            "signer": signer,
+        }
+        marked = await guarded_update(
+            self._d.documents,
+            doc,
+            {"$set": {"state": State.ISSUING.value, "issue": intent, "signer": signer}},
+        )
+        _crash_point(fail_after, 1)
+        return await self.complete(marked, fail_after=fail_after)
+
+    async def complete(self, doc: Doc, *, fail_after: int | None = None) -> Doc:
+        """Finish an issuance from wherever it stopped (safe to run twice, or concurrently)."""
+        intent = doc["issue"]
+        issuer = str(doc["issuer_code"])
+        cid = counter_id(issuer, intent["book"], int(intent["year"]))
+        start = first_number(self._d.register_starts, issuer, intent["book"], int(intent["year"]))
+        if cid not in self._ensured:
+            await self._d.counters.ensure(cid, start)
+            self._ensured.add(cid)
+        document_id = str(doc["_id"])
+
+        async def still_issuing() -> bool:
+            fresh = await self._d.documents.get(document_id)
+            return fresh is not None and fresh["state"] == State.ISSUING.value
+
+        try:
+            async with self._locks.setdefault(cid, asyncio.Lock()):
+                reservation = await self._d.counters.reserve(cid, document_id, still_issuing)
+        except NoLongerIssuing:
+            finished = await self._d.documents.get(document_id)
+            assert finished is not None
+            return finished
+        _crash_point(fail_after, 2)
+        issued = await self._write_issued(doc, int(reservation["number"]))
+        _crash_point(fail_after, 3)
+        await self._d.counters.clear(cid, reservation)
+        _crash_point(fail_after, 4)
+        await self._trail.flush(issued)
+        if issued.get("outbox"):  # the relay's claim scans; skip it when nothing is pending
+            await self._d.relay.publish_now(document_id)
+        return issued
+
+    async def _write_issued(self, doc: Doc, number: int) -> Doc:
+        while True:
+            if doc["state"] != State.ISSUING.value:
+                if doc.get("number") == number and State(doc["state"]) in NUMBERED_STATES:
+                    return doc  # a concurrent recovery finished it
+                raise RuntimeError(f"document {doc['_id']} cannot take number {number}")
+            updated = await self._try_write(doc, number)
+            if updated is not None:
+                return updated
+            fresh = await self._d.documents.get(str(doc["_id"]))
+            if fresh is None:  # pragma: no cover - documents are never deleted
+                raise RuntimeError(f"document {doc['_id']} vanished")
+            doc = fresh
+
+    async def _try_write(self, doc: Doc, number: int) -> Doc | None:
+        intent = doc["issue"]
+        year = int(intent["year"])
+        issue_date = dt.date.fromisoformat(intent["issue_date"])
+        text = notation(
+            number,
+            DocumentType(doc["doc_type"]),
+            str(doc["issuer_code"]),
+            str(doc["drafting_unit"]),
+            year,
+        )
+        signed = signed_document(
+            doc, self._d.org, number=number, notation=text, year=year, issue_date=issue_date
+        )
+        key = self._d.keys.current
+        now = utcnow()
+        signature = DocumentSignature(kid=key.kid, value=sign(signed, key.private), signed_at=now)
+        version = int(doc["version"]) + 1
+        records = [
+            self._d.publisher.record_for(event)
+            for event in on_issue(doc, version, signed, signature, now)
+        ]
+        entry = audit_entry(
+            str(doc["_id"]),
+            str(intent["by"]),
+            Action.ISSUE.value,
+            from_state=State.APPROVED.value,
+            to_state=State.ISSUED.value,
+            reason=f"number {text}",
+        )
+        changes = {
+            "state": State.ISSUED.value,
+            "number": number,
+            "notation": text,
+            "book": intent["book"],
+            "year": year,
+            "issue_date": intent["issue_date"],
+            "issued_at": now,
+            "updated_at": now,
+            "signed": signed.model_dump(mode="json"),
+            "signature": signature.model_dump(mode="json"),
+            "published": is_public(doc),
+            "dispatched": is_dispatchable(doc),
+            "search": search_key(str(doc["subject"]), text),
+        }
+        return await self._d.documents.update(
+            str(doc["_id"]),
+            int(doc["version"]),
+            {"$set": changes},
+            records,
+            [entry],
+            extra_filter={"state": State.ISSUING.value},
+        )
+
+    async def recover(self, grace_s: float = 0.0) -> int:
+        """Complete every issuance left behind by a crash; returns how many were touched."""
+        cutoff = utcnow() - dt.timedelta(seconds=grace_s)
+        touched = 0
+        for counter in await self._d.counters.with_reservations():
+            for reservation in list(counter.get("reservations", [])):
+                if reservation["at"] > cutoff:
+                    continue
+                doc = await self._d.documents.get(str(reservation["document_id"]))
+                if doc is None:
+                    log.error("issuance.orphan_reservation", reservation=str(reservation))
+                    continue
+                if doc["state"] == State.ISSUING.value:
+                    await self.complete(doc)
+                elif doc.get("number") == reservation["number"]:
+                    await self._d.counters.clear(str(counter["_id"]), reservation)
+                    await self._trail.flush(doc)
+                touched += 1
+        for doc in await self._d.documents.stuck_issuing(cutoff):
+            await self.complete(doc)
+            touched += 1
+        return touched
