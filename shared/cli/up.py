@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -22,11 +23,14 @@ def run_up(load_demo: bool = True) -> None:
     state = Path(os.environ.get("EGOV_STATE_DIR", ROOT / ".egov"))
     subprocess.run(["bash", str(infra), "start"], check=True)
     platform = Platform()
-    env = {
-        "EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS": os.environ.get(
-            "EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS", "true"
-        )
-    }
+    # The demo partner's webhook receiver runs on loopback, which the SSRF guard refuses.
+    allow = os.environ.get("EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS", "true")
+    env = {"EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS": allow}
+    if load_demo and "EGOV_DOCUMENTS_REGISTER_STARTS" not in os.environ:
+        # The local register "goes live" mid-year so the demo decision gets its real number.
+        from services.documents.demo import demo_register_starts
+
+        env["EGOV_DOCUMENTS_REGISTER_STARTS"] = json.dumps(demo_register_starts())
     try:
         started = time.monotonic()
         platform.start(
