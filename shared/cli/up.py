@@ -67,6 +67,9 @@ def run_up(load_demo: bool = True) -> None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
+    except (TimeoutError, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
     finally:
         typer.echo("stopping services")
         platform.stop()
