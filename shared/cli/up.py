@@ -59,6 +59,7 @@ def run_up(load_demo: bool = True) -> None:
             stop = True
 
         signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)  # Ctrl-C, even where SIGINT was inherited ignored
         while not stop:
             for proc in platform.processes:
                 if proc.process.poll() is not None:
