@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.contracts.topics import TOPICS, dlq_topic, physical
+
+TOPIC_ALREADY_EXISTS = 36
 
 
 def planned_topics(suffix: str = "", partitions: int = 6, replication: int = 1) -> list[NewTopic]:
@@ -40,11 +41,13 @@ async def ensure_topics(
         ]
         created: list[str] = []
         for topic in missing:
-            try:
-                await admin.create_topics([topic])
-                created.append(topic.name)
-            except TopicAlreadyExistsError:
-                pass  # another process created it first: that is fine
+            response = await admin.create_topics([topic])
+            # The admin client reports per-topic errors in the response instead of raising.
+            for name, code, message in response.topic_errors:
+                if code == 0:
+                    created.append(name)
+                elif code != TOPIC_ALREADY_EXISTS:  # another process created it first: fine
+                    raise RuntimeError(f"creating topic {name} failed ({code}): {message}")
         return created
     finally:
         await admin.close()
