@@ -6,8 +6,6 @@ file or a badge, never the projection of the next event.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from services.portal.domain.page import FileStatus, SignatureStatus, retry_delay
@@ -15,6 +13,7 @@ from services.portal.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.keys import JwksCache, JwksUnavailable
 from services.portal.repositories import FileRepository, PageRepository
 from services.portal.settings import Settings
+from shared.background import BackgroundLoop
 from shared.contracts.models import DocumentSignature
 from shared.logging import get_logger
 from shared.signing import verify
@@ -96,30 +95,17 @@ class Worker:
     def __init__(self, files: FileJobs, signatures: SignatureJobs, interval_s: float) -> None:
         self._files = files
         self._signatures = signatures
-        self._interval_s = interval_s
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("portal-worker", self._round, interval_s)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="portal-worker")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
-    async def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self._signatures.run_pending()
-                await self._files.run_due()
-            except Exception:
-                log.exception("worker.round_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval_s)
+    async def _round(self) -> None:
+        await self._signatures.run_pending()
+        await self._files.run_due()

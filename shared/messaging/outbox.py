@@ -8,8 +8,6 @@ event twice; a lease left by a crashed relay expires and the sweeper takes over.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
@@ -18,6 +16,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared.background import BackgroundLoop
 from shared.logging import get_logger
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.publisher import RecordSink
@@ -75,8 +74,9 @@ class OutboxRelay:
         self._collection = collection
         self._sink = sink
         self._lease = dt.timedelta(seconds=lease_s)
-        self._interval = sweep_interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(
+            f"outbox:{collection.name}", self._sweep_and_log, sweep_interval_s
+        )
 
     async def _claim(self, query: Mapping[str, Any]) -> tuple[str, Doc] | None:
         token = uuid.uuid4().hex
@@ -139,25 +139,13 @@ class OutboxRelay:
         )
         return sent
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                sent = await self.sweep_once()
-                if sent:
-                    log.info("outbox.swept", collection=self._collection.name, sent=sent)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox.sweep_failed", collection=self._collection.name)
-            await asyncio.sleep(self._interval)
+    async def _sweep_and_log(self) -> None:
+        sent = await self.sweep_once()
+        if sent:
+            log.info("outbox.swept", collection=self._collection.name, sent=sent)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"outbox:{self._collection.name}")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
