@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from services.lgsp.delivery_worker import DeliveryWorker
+from services.lgsp.domain.limits import Limits
 from services.lgsp.repositories import (
     ApiKeyRepository,
     DeliveryRepository,
     DocumentRepository,
     EventRepository,
     FileRepository,
+    IdempotencyRepository,
+    PartnerLimitRepository,
     PartnerRepository,
     SubscriptionRepository,
 )
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.files import FileService
 from services.lgsp.services.intake import IntakeService
+from services.lgsp.services.limits import PartnerLimiter
 from services.lgsp.services.partners import PartnerService
+from services.lgsp.services.retention import RetentionSweeper
 from services.lgsp.settings import Settings
 from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime
@@ -32,6 +37,8 @@ class Components:
         self.event_repo = EventRepository(db)
         self.document_repo = DocumentRepository(db)
         self.file_repo = FileRepository(db)
+        self.limit_repo = PartnerLimitRepository(db)
+        self.idempotency_repo = IdempotencyRepository(db)
         self.relay = OutboxRelay(
             self.delivery_repo.collection,
             runtime.publisher,
@@ -39,7 +46,11 @@ class Components:
             sweep_interval_s=settings.outbox_sweep_interval_s,
         )
         self.partners = PartnerService(
-            self.partner_repo, self.key_repo, self.subscription_repo, settings
+            self.partner_repo,
+            self.key_repo,
+            self.subscription_repo,
+            settings,
+            idempotency=self.idempotency_repo,
         )
         self.deliveries = DeliveryService(
             self.delivery_repo, self.event_repo, runtime.publisher, self.relay, settings
@@ -53,8 +64,30 @@ class Components:
             auth_headers=runtime.service_tokens.headers,
             timeout_s=settings.file_fetch_timeout_s,
         )
+        self.limiter = PartnerLimiter(
+            self.limit_repo,
+            Limits(
+                concurrency=settings.partner_concurrency,
+                rate_per_s=settings.rate_limit_per_s,
+                burst=settings.rate_limit_burst,
+                lease_s=settings.send_lease_s,
+            ),
+        )
         self.worker = DeliveryWorker(
-            self.delivery_repo, self.partner_repo, self.deliveries, self.files, settings
+            self.delivery_repo,
+            self.partner_repo,
+            self.deliveries,
+            self.files,
+            self.limiter,
+            settings,
+        )
+        self.retention = RetentionSweeper(
+            self.delivery_repo,
+            self.event_repo,
+            self.key_repo,
+            self.partner_repo,
+            self.idempotency_repo,
+            settings,
         )
         self.intake = IntakeService(
             self.event_repo,
@@ -75,6 +108,8 @@ class Components:
             self.delivery_repo,
             self.event_repo,
             self.document_repo,
+            self.limit_repo,
+            self.idempotency_repo,
         ):
             await repo.ensure_indexes()
 
@@ -82,7 +117,9 @@ class Components:
         await self.ensure_indexes()
         self.relay.start()
         self.worker.start()
+        self.retention.start()
 
     async def stop(self) -> None:
+        await self.retention.stop()
         await self.worker.stop()
         await self.relay.stop()

@@ -2,7 +2,8 @@
 
 It claims due jobs (most urgent first) under a lease so that two replicas never send the
 same job at once, runs several sends concurrently, caps the sends in flight per partner and
-rate-limits each partner, so a slow partner never delays the others. The Kafka consumers
+rate-limits each partner, both across all replicas (``services.limits``), so a slow partner
+never delays the others. The Kafka consumers
 only store jobs; nothing here runs inside a consumer.
 """
 
@@ -16,13 +17,7 @@ from typing import Any
 
 import httpx
 
-from services.lgsp.domain.backoff import (
-    Outcome,
-    OutcomeKind,
-    TokenBucket,
-    classify,
-    parse_retry_after,
-)
+from services.lgsp.domain.backoff import Outcome, OutcomeKind, classify, parse_retry_after
 from services.lgsp.domain.deliveries import Mode
 from services.lgsp.domain.partners import PartnerState
 from services.lgsp.domain.signing import webhook_headers
@@ -31,6 +26,7 @@ from services.lgsp.repositories import DeliveryRepository, PartnerRepository
 from services.lgsp.repositories.common import Doc, now
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.files import FileFetchError, FileService
+from services.lgsp.services.limits import PartnerLimiter
 from services.lgsp.services.partners import active_secrets, resolve_host
 from services.lgsp.settings import Settings
 from shared.logging import get_logger
@@ -46,18 +42,21 @@ class DeliveryWorker:
         partners: PartnerRepository,
         service: DeliveryService,
         files: FileService,
+        limiter: PartnerLimiter,
         settings: Settings,
     ) -> None:
         self.deliveries = deliveries
         self.partners = partners
         self.service = service
         self.files = files
+        self.limiter = limiter
         self.settings = settings
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        # This replica's own sends per partner: a fast path that never asks the database
+        # for a slot this replica alone already fills (it is a subset of the global count).
         self._per_partner: dict[str, int] = {}
-        self._buckets: dict[str, TokenBucket] = {}
         self._throttled_until: dict[str, float] = {}
         self._client: httpx.AsyncClient | None = None
 
@@ -111,29 +110,26 @@ class DeliveryWorker:
 
     async def _fill(self) -> int:
         launched = 0
-        lease_s = max(self.settings.job_lease_s, self.settings.webhook_timeout_s * 3)
+        lease_s = self.settings.send_lease_s
         while len(self._inflight) < self.settings.worker_concurrency:
             job = await self.deliveries.claim(now(), lease_s, self._excluded())
             if job is None:
                 break
             partner_id = job["partner_id"]
-            bucket = self._buckets.setdefault(
-                partner_id,
-                TokenBucket(self.settings.rate_limit_per_s, float(self.settings.rate_limit_burst)),
-            )
-            if not bucket.take(time.monotonic()):
-                self._throttled_until[partner_id] = (
-                    time.monotonic() + 1.0 / self.settings.rate_limit_per_s
-                )
+            grant = await self.limiter.acquire(partner_id)
+            if grant.slot_id is None:
+                # Full or out of tokens cluster-wide: leave the partner alone for a moment.
+                pause = min(max(grant.retry_in_s, 0.01), self.settings.worker_poll_interval_s)
+                self._throttled_until[partner_id] = time.monotonic() + pause
                 await self.service.release(job)
                 continue
             self._per_partner[partner_id] = self._per_partner.get(partner_id, 0) + 1
-            task = asyncio.create_task(self._guarded(job))
+            task = asyncio.create_task(self._guarded(job, grant.slot_id))
             self._inflight.add(task)
             launched += 1
         return launched
 
-    async def _guarded(self, job: Doc) -> None:
+    async def _guarded(self, job: Doc, slot_id: str) -> None:
         try:
             await self._process(job)
         except asyncio.CancelledError:
@@ -143,6 +139,10 @@ class DeliveryWorker:
             log.exception("worker.job_failed", delivery_id=job["_id"])
         finally:
             partner_id = job["partner_id"]
+            try:
+                await self.limiter.release(partner_id, slot_id)
+            except Exception:  # the slot's lease expires on its own
+                log.exception("worker.slot_release_failed", partner_id=partner_id)
             self._per_partner[partner_id] = self._per_partner.get(partner_id, 1) - 1
             if self._per_partner[partner_id] <= 0:
                 self._per_partner.pop(partner_id, None)

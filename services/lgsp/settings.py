@@ -29,10 +29,16 @@ class Settings(ServiceSettings):
     give_up_after_s: float = Field(
         default=3 * 86400.0, gt=0, description="a job not delivered within this is dead"
     )
-    partner_concurrency: int = Field(default=2, ge=1, description="in-flight sends per partner")
+    partner_concurrency: int = Field(
+        default=2, ge=1, description="in-flight sends per partner, across all replicas"
+    )
     worker_concurrency: int = Field(default=16, ge=1, description="in-flight sends per replica")
-    rate_limit_per_s: float = Field(default=10.0, gt=0, description="sends per second per partner")
-    rate_limit_burst: int = Field(default=20, ge=1, description="burst of the per-partner limit")
+    rate_limit_per_s: float = Field(
+        default=10.0, gt=0, description="sends per second per partner, across all replicas"
+    )
+    rate_limit_burst: int = Field(
+        default=20, ge=1, description="burst of the per-partner limit, across all replicas"
+    )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one webhook call")
     job_lease_s: float = Field(default=60.0, gt=0, description="lease of a claimed job")
     worker_poll_interval_s: float = Field(default=1.0, gt=0, description="idle poll interval")
@@ -43,3 +49,35 @@ class Settings(ServiceSettings):
         default=86400.0, ge=0, description="old webhook secret still signs for this long"
     )
     file_fetch_timeout_s: float = Field(default=30.0, gt=0, description="claim-check fetch")
+    retention_delivered_s: float = Field(
+        default=30 * 86400.0,
+        gt=0,
+        description=(
+            "finished delivery jobs (delivered, acknowledged inbox items, failed, dead) are "
+            "deleted this long after they finished; pending and retrying jobs never are"
+        ),
+    )
+    retention_events_s: float = Field(
+        default=90 * 86400.0,
+        gt=0,
+        description=(
+            "received events are deleted this long after their time, unless a stored delivery "
+            "job still refers to them; replay can only re-send events inside this window"
+        ),
+    )
+    retention_revoked_keys_s: float = Field(
+        default=30 * 86400.0, gt=0, description="revoked API keys are deleted this long after"
+    )
+    idempotency_key_ttl_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description="an Idempotency-Key of a create request is kept this long",
+    )
+    retention_sweep_interval_s: float = Field(
+        default=3600.0, gt=0, description="how often each replica runs the retention sweep"
+    )
+
+    @property
+    def send_lease_s(self) -> float:
+        """The lease of a claimed job and of its partner slot: outlasts one send."""
+        return max(self.job_lease_s, self.webhook_timeout_s * 3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 
@@ -21,6 +21,15 @@ from shared.http.concurrency import etag, required_version
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="repeat a create safely: the same key and body return the first result",
+    ),
+]
 
 
 @router.get("/services")
@@ -35,9 +44,16 @@ async def catalogue(_: Admin) -> dict[str, Any]:
 
 @router.post("/partners", status_code=201)
 async def create_partner(
-    body: PartnerCreate, _: Admin, deps: Deps, response: Response
+    body: PartnerCreate,
+    admin: Admin,
+    deps: Deps,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    doc = await deps.partners.create(body.model_dump(mode="json"))
+    scoped = f"{admin.user}:{idempotency_key}" if idempotency_key else None
+    doc, created = await deps.partners.create(body.model_dump(mode="json"), scoped)
+    if not created:
+        response.status_code = 200
     response.headers["ETag"] = etag(doc["version"])
     response.headers["Location"] = f"/api/v1/partners/{doc['_id']}"
     return partner_view(doc)

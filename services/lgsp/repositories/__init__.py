@@ -3,6 +3,8 @@
 from services.lgsp.repositories.deliveries import DeliveryRepository
 from services.lgsp.repositories.documents import DocumentRepository, EventRepository
 from services.lgsp.repositories.files import FileRepository
+from services.lgsp.repositories.idempotency import IdempotencyRepository
+from services.lgsp.repositories.limits import PartnerLimitRepository
 from services.lgsp.repositories.partners import (
     ApiKeyRepository,
     PartnerRepository,
@@ -15,6 +17,8 @@ __all__ = [
     "DocumentRepository",
     "EventRepository",
     "FileRepository",
+    "IdempotencyRepository",
+    "PartnerLimitRepository",
     "PartnerRepository",
     "SubscriptionRepository",
 ]

@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode
+from services.lgsp.domain.deliveries import OPEN_STATES, TERMINAL_STATES, JobState, Mode
 from services.lgsp.repositories.common import Doc
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.outbox import update_with_outbox
@@ -30,6 +30,7 @@ class DeliveryRepository:
             [("partner_id", ASCENDING), ("created_at", ASCENDING)], name="partner_created"
         )
         await self.collection.create_index([("document_id", ASCENDING)], name="document")
+        await self.collection.create_index([("event_id", ASCENDING)], name="event")
 
     async def insert(self, doc: Doc) -> bool:
         try:
@@ -122,6 +123,29 @@ class DeliveryRepository:
         )
         return [doc async for doc in cursor]
 
+    async def delete_finished_before(self, cutoff: dt.datetime) -> int:
+        """Finished jobs whose status events are out; never a pending or retrying one."""
+        result = await self.collection.delete_many(
+            {
+                "state": {"$in": list(TERMINAL_STATES)},
+                "outbox": {"$size": 0},
+                "$or": [
+                    {"finished_at": {"$lt": cutoff}},
+                    # jobs finished before finished_at was recorded
+                    {"finished_at": None, "created_at": {"$lt": cutoff}},
+                ],
+            }
+        )
+        return result.deleted_count
+
+    async def referenced_events(self, event_ids: Sequence[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        cursor = self.collection.find(
+            {"event_id": {"$in": list(event_ids)}}, projection={"event_id": 1}
+        )
+        return {str(doc["event_id"]) async for doc in cursor}
+
     async def count(self, query: dict[str, Any]) -> int:
         return await self.collection.count_documents(query)
 
@@ -163,6 +187,7 @@ def new_job(
         "lease_token": None,
         "visible_at": epoch,
         "delivered_at": None,
+        "finished_at": None,
         "version": 1,
         "outbox": [],
         "outbox_lease": None,

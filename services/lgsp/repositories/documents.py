@@ -35,6 +35,20 @@ class EventRepository:
         cursor = self.collection.find({"time": {"$gte": start, "$lt": end}}).sort("time", ASCENDING)
         return [doc async for doc in cursor]
 
+    async def ids_before(self, cutoff: dt.datetime, limit: int) -> list[str]:
+        cursor = (
+            self.collection.find({"time": {"$lt": cutoff}}, projection={"_id": 1})
+            .sort("time", ASCENDING)
+            .limit(limit)
+        )
+        return [str(doc["_id"]) async for doc in cursor]
+
+    async def delete_ids(self, event_ids: list[str]) -> int:
+        if not event_ids:
+            return 0
+        result = await self.collection.delete_many({"_id": {"$in": event_ids}})
+        return result.deleted_count
+
 
 class DocumentRepository:
     """One document per published document, newest version wins."""

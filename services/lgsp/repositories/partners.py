@@ -44,6 +44,17 @@ class PartnerRepository:
         cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit)
         return [doc async for doc in cursor]
 
+    async def with_secrets(self) -> list[Doc]:
+        cursor = self.collection.find({}, projection={"secrets": 1, "code": 1})
+        return [doc async for doc in cursor if doc.get("secrets")]
+
+    async def pull_secrets(self, partner_id: str, entries: list[Doc]) -> int:
+        """Remove exactly these (expired) secret entries; one atomic update."""
+        result = await self.collection.update_one(
+            {"_id": partner_id}, {"$pullAll": {"secrets": entries}}
+        )
+        return result.modified_count
+
     async def routable(self) -> list[Doc]:
         cursor = self.collection.find({"state": {"$ne": "disabled"}})
         return [doc async for doc in cursor]
@@ -91,6 +102,10 @@ class ApiKeyRepository:
             query["_id"] = {"$ne": keep}
         result = await self.collection.update_many(query, {"$set": {"revoked_at": when}})
         return result.modified_count
+
+    async def delete_revoked_before(self, cutoff: dt.datetime) -> int:
+        result = await self.collection.delete_many({"revoked_at": {"$lt": cutoff}})
+        return result.deleted_count
 
     async def touch(self, key_id: str, when: dt.datetime) -> None:
         await self.collection.update_one({"_id": key_id}, {"$set": {"last_used_at": when}})

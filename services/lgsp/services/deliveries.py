@@ -121,13 +121,20 @@ class DeliveryService:
                 state = JobState.RETRYING
                 base["$set"]["due_at"] = due
         base["$set"]["state"] = state.value
+        if state is not JobState.RETRYING:
+            base["$set"]["finished_at"] = at
         return await self._transition(
             job, base, state, note=outcome.detail, lease_token=job.get("lease_token")
         )
 
     async def fail(self, job: Doc, reason: str) -> Doc | None:
         update = {
-            "$set": {"state": JobState.FAILED.value, "last_error": reason, "lease_until": EPOCH}
+            "$set": {
+                "state": JobState.FAILED.value,
+                "last_error": reason,
+                "lease_until": EPOCH,
+                "finished_at": now(),
+            }
         }
         return await self._transition(
             job, update, JobState.FAILED, note=reason, lease_token=job.get("lease_token")
@@ -158,6 +165,7 @@ class DeliveryService:
                 "lease_token": None,
                 "visible_at": EPOCH,
                 "delivered_at": None,
+                "finished_at": None,
             }
         }
         doc = await self._transition(job, update, None)
@@ -212,7 +220,10 @@ class DeliveryService:
             return job
         if job["mode"] != Mode.INBOX.value:
             raise ProblemError(409, "this delivery is sent by webhook", state=job["state"])
-        update = {"$set": {"state": JobState.DELIVERED.value, "delivered_at": now()}}
+        at = now()
+        update = {
+            "$set": {"state": JobState.DELIVERED.value, "delivered_at": at, "finished_at": at}
+        }
         doc = await self._transition(job, update, JobState.DELIVERED, note="acknowledged")
         assert doc is not None
         return doc

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import ipaddress
+import json
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,7 +21,12 @@ from services.lgsp.domain.signing import (
     split_api_key,
 )
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
-from services.lgsp.repositories import ApiKeyRepository, PartnerRepository, SubscriptionRepository
+from services.lgsp.repositories import (
+    ApiKeyRepository,
+    IdempotencyRepository,
+    PartnerRepository,
+    SubscriptionRepository,
+)
 from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.repositories.partners import DuplicateCode
 from services.lgsp.settings import Settings
@@ -60,8 +67,11 @@ class PartnerService:
         subscriptions: SubscriptionRepository,
         settings: Settings,
         resolver: Resolver = resolve_host,
+        *,
+        idempotency: IdempotencyRepository,
     ) -> None:
         self.partners = partners
+        self.idempotency = idempotency
         self.keys = keys
         self.subscriptions = subscriptions
         self.settings = settings
@@ -75,12 +85,29 @@ class PartnerService:
         except UnsafeWebhookUrl as exc:
             raise ProblemError(422, str(exc)) from exc
 
-    async def create(self, fields: dict[str, Any]) -> Doc:
+    async def create(
+        self, fields: dict[str, Any], idempotency_key: str | None = None
+    ) -> tuple[Doc, bool]:
+        """The partner and whether it was created now (False: an earlier request with the
+        same Idempotency-Key and body did). The key is scoped by the caller."""
         if fields.get("webhook_url"):
             await self.check_webhook_url(fields["webhook_url"])
+        partner_id = uuid.uuid4().hex
+        if idempotency_key:
+            canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+            body_hash = hashlib.sha256(canonical.encode()).hexdigest()
+            record = await self.idempotency.claim(idempotency_key, body_hash, partner_id)
+            if record["body_hash"] != body_hash:
+                raise ProblemError(
+                    422, "this Idempotency-Key was already used with a different body"
+                )
+            partner_id = str(record["partner_id"])
+            existing = await self.partners.get(partner_id)
+            if existing is not None:
+                return existing, False
         at = now()
         doc: Doc = {
-            "_id": uuid.uuid4().hex,
+            "_id": partner_id,
             **fields,
             "webhook_enabled": True,
             "grants": [],
@@ -92,8 +119,12 @@ class PartnerService:
         try:
             await self.partners.insert(doc)
         except DuplicateCode as exc:
+            # A concurrent request with the same key may have inserted this very id.
+            same = await self.partners.get(partner_id) if idempotency_key else None
+            if same is not None:
+                return same, False
             raise ProblemError(409, f"a partner with code {fields['code']} exists") from exc
-        return doc
+        return doc, True
 
     async def get(self, partner_id: str) -> Doc:
         doc = await self.partners.get(partner_id)
