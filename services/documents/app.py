@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
-from services.documents.api import attachments, documents, registers, signatures
+from services.documents.api import attachments, deliveries, documents, registers, signatures
+from services.documents.api.upload_limit import UploadLimitMiddleware
+from services.documents.consumers import ConsumerContext, register_consumers
 from services.documents.domain.organisation import Organisation
 from services.documents.repositories.audit import AuditRepository
 from services.documents.repositories.counters import CounterRepository
@@ -41,10 +45,29 @@ async def _recovery_loop(cases: UseCases, interval_s: float, grace_s: float) -> 
             log.exception("issuance.recovery_failed")
 
 
+async def _idempotency_sweep_loop(
+    keys: IdempotencyRepository, ttl_s: float, interval_s: float
+) -> None:
+    """Expire Idempotency-Key records (FerretDB has no TTL indexes). Safe on every replica:
+    deleting what another replica already deleted is a no-op."""
+    while True:
+        try:
+            cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=ttl_s)
+            deleted = await keys.expire(cutoff)
+            if deleted:
+                log.info("idempotency.expired", keys=deleted)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("idempotency.sweep_failed")
+        await asyncio.sleep(interval_s)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
+    register_consumers(settings, ConsumerContext(runtime))
     tasks: list[asyncio.Task[None]] = []
 
     async def on_start(rt: Runtime) -> None:
@@ -88,6 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 name="documents:recovery",
             )
         )
+        tasks.append(
+            asyncio.create_task(
+                _idempotency_sweep_loop(
+                    deps.idempotency,
+                    settings.idempotency_ttl_s,
+                    settings.idempotency_sweep_interval_s,
+                ),
+                name="documents:idempotency-sweep",
+            )
+        )
 
     async def on_stop(_: Runtime) -> None:
         for task in tasks:
@@ -103,8 +136,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="egov documents",
         version=VERSION,
-        routers=[documents.router, attachments.router, registers.router, signatures.router],
+        routers=[
+            documents.router,
+            attachments.router,
+            deliveries.router,
+            registers.router,
+            signatures.router,
+        ],
         on_start=on_start,
         on_stop=on_stop,
+    )
+    # Innermost, so refused uploads still get a correlation id and request metrics.
+    app.user_middleware.append(
+        Middleware(
+            UploadLimitMiddleware,
+            max_file_bytes=settings.max_attachment_bytes,
+            overhead_bytes=settings.upload_overhead_bytes,
+        )
     )
     return app

@@ -36,6 +36,20 @@ class Settings(ServiceSettings):
         ),
     )
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    upload_overhead_bytes: int = Field(
+        default=16 * 1024,
+        ge=0,
+        description=(
+            "multipart framing allowed on top of max_attachment_bytes before an upload is "
+            "refused (413) from its Content-Length or while it streams"
+        ),
+    )
+    idempotency_ttl_s: float = Field(
+        default=86400.0, gt=0, description="age after which Idempotency-Key records are deleted"
+    )
+    idempotency_sweep_interval_s: float = Field(
+        default=600.0, gt=0, description="how often expired Idempotency-Key records are swept"
+    )
     signing_key_file: str = Field(
         default="", description="PEM (PKCS#8) Ed25519 private key; empty = generated in Mongo"
     )

@@ -9,14 +9,15 @@ import pytest
 
 from shared.asyncapi import asyncapi_document
 from shared.contracts import EVENTS
-from shared.contracts.topics import DOCUMENTS_EXCHANGE, DOCUMENTS_PUBLIC
+from shared.contracts.topics import DOCUMENTS_EXCHANGE, DOCUMENTS_PUBLIC, LGSP_STATUS
 
-# What each service consumes today. The documents service's consumers of the LGSP's topics
-# (incoming documents and delivery statuses) arrive with the incoming-documents work.
+# What each service consumes today. The documents service consumes the LGSP's delivery
+# statuses; its consumer of incoming documents (egov.lgsp.inbound.v1) arrives with the
+# incoming-documents work.
 CONSUMED = {
     "portal": {DOCUMENTS_PUBLIC},
     "lgsp": {DOCUMENTS_PUBLIC, DOCUMENTS_EXCHANGE},
-    "documents": set(),
+    "documents": {LGSP_STATUS},
 }
 
 

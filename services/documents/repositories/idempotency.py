@@ -32,3 +32,8 @@ class IdempotencyRepository:
             if existing is None:  # pragma: no cover - removed between the two calls
                 raise
             return existing
+
+    async def expire(self, older_than: dt.datetime) -> int:
+        """Delete the records made before ``older_than`` (no TTL indexes: a job sweeps)."""
+        result = await self.collection.delete_many({"at": {"$lt": older_than}})
+        return result.deleted_count

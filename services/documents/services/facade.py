@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.documents.repositories.deliveries import DeliveryStatusRepository
 from services.documents.services.attachments import AttachmentService
 from services.documents.services.audit import AuditTrail
 from services.documents.services.common import Deps
+from services.documents.services.deliveries import DeliveryStatusService
 from services.documents.services.drafting import DraftingService
 from services.documents.services.issuance import IssuanceService
 from services.documents.services.registers import RegisterService
@@ -24,6 +26,7 @@ class UseCases:
     attachments: AttachmentService
     registers: RegisterService
     verification: VerificationService
+    deliveries: DeliveryStatusService
 
     @classmethod
     def build(cls, deps: Deps) -> UseCases:
@@ -37,6 +40,9 @@ class UseCases:
             attachments=AttachmentService(deps, trail),
             registers=RegisterService(deps),
             verification=VerificationService(deps),
+            deliveries=DeliveryStatusService(
+                DeliveryStatusRepository(deps.documents.collection.database), deps.documents
+            ),
         )
 
     async def recover(self, grace_s: float) -> int:

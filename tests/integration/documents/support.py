@@ -23,6 +23,8 @@ def settings(topic_suffix: str, database: str | None = None, **extra: Any) -> Se
         "mongo_url": mongo_url(),
         "mongo_database": database or unique("t_documents_"),
         "topic_suffix": topic_suffix,
+        # Its own consumer group: apps of concurrent runs must not rebalance each other.
+        "consumer_group": unique("t-documents-"),
         "outbox_sweep_interval_s": 2.0,
         "recovery_interval_s": 60,
     }

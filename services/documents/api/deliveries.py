@@ -1,0 +1,20 @@
+"""Delivery statuses of a document, per recipient agency, for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.documents.api.deps import Cases
+from shared.auth.dependencies import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1/documents", tags=["deliveries"])
+
+
+@router.get("/{document_id}/deliveries")
+async def list_deliveries(
+    document_id: str, principal: CurrentPrincipal, cases: Cases
+) -> dict[str, Any]:
+    """Per external recipient: the LGSP's delivery state and the receiver's status code."""
+    return {"items": await cases.deliveries.list(principal, document_id)}
