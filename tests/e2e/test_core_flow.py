@@ -18,7 +18,7 @@ from shared.contracts.models import DocumentSignature
 from shared.contracts.topics import TOPICS
 from shared.signing import verify
 from tests.e2e.conftest import RunningPlatform
-from tests.e2e.flow import LGSP_ADMIN, Partner, draft, issue, register_partner, transition
+from tests.e2e.flow import CLERK, LGSP_ADMIN, Partner, draft, issue, register_partner, transition
 from tests.support.kafka import TopicReader, eventually
 from tests.support.partner_server import PartnerServer, partner_server
 
@@ -238,6 +238,19 @@ async def test_a_partner_down_during_issuance_receives_it_once_after_coming_back
     received = await delivered()
     ids = [r.headers["webhook-id"] for r in received]
     assert len(ids) == len(set(ids)) == 1
+
+    # The outcome flows back: staff see the delivery as done in the documents service.
+    async def staff_see_delivered() -> list[Any]:
+        response = await world.documents.get(
+            f"/api/v1/documents/{issued['id']}/deliveries", headers=CLERK
+        )
+        return [
+            line
+            for line in response.json()["items"]
+            if line["recipient_code"] == ADDRESSEE_CODE and line["delivery_state"] == "delivered"
+        ]
+
+    await eventually(staff_see_delivered, timeout=30)
 
 
 async def test_the_correlation_id_of_the_issuing_request_follows_the_document(
