@@ -6,7 +6,9 @@ machine, so the ratios mean something on any hardware:
 - delivery latency of a contract event through the shared publisher and consumer (envelope
   built, validated, dispatched, offset committed) vs a raw aiokafka produce → consume;
 - throughput of state changes written with the outbox and published by the relay vs raw
-  publishes of the same records.
+  publishes of the same records;
+- the portal's promise: time from a `document.published` event acknowledged by Kafka to the
+  page answering on the portal's JSON API, vs the same raw produce → consume baseline.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "shared/contracts/fixtures/document.revoked.json"
 N_LATENCY = 200
 N_THROUGHPUT = 300
+N_PORTAL = 30
 
 
 def _event(i: int) -> DocumentRevoked:
@@ -139,6 +142,51 @@ async def throughput(suffix: str) -> tuple[float, float]:
     return raw_rate, outbox_rate
 
 
+async def portal_latency(suffix: str) -> list[float]:
+    import httpx
+
+    from services.portal.app import create_app
+    from services.portal.settings import Settings
+    from shared.contracts import DocumentPublished
+    from tests.support.kafka import produce_event
+
+    fixture = ROOT / "shared/contracts/fixtures/document.published.json"
+    base = DocumentPublished.model_validate_json(fixture.read_text())
+    settings = Settings(
+        kafka_bootstrap_servers=kafka_bootstrap(),
+        mongo_url=mongo_url(),
+        mongo_database=unique("bench_portal_"),
+        consumer_group=unique("bench-portal-"),
+        topic_suffix=suffix,
+    )
+    app = create_app(settings)
+    latencies: list[float] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await asyncio.sleep(1.0)
+            for i in range(N_PORTAL):
+                doc_id = f"bench-{i}"
+                document = base.document.model_copy(
+                    update={
+                        "document_id": doc_id,
+                        "number": 2000 + i,
+                        "notation": f"{2000 + i}/QĐ-BNG",
+                        "attachments": [],
+                    }
+                )
+                event = base.model_copy(
+                    update={"document_id": doc_id, "document": document, "attachments": []}
+                )
+                await produce_event(event, suffix)
+                started = time.perf_counter()  # the broker has acknowledged the event
+                while (await client.get(f"/api/v1/documents/{doc_id}")).status_code != 200:
+                    await asyncio.sleep(0.005)
+                latencies.append(time.perf_counter() - started)
+        await app.state.runtime.mongo.drop_database(settings.database_name())
+    return latencies
+
+
 async def main() -> None:
     suffix = "." + unique("bench")
     await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
@@ -146,6 +194,7 @@ async def main() -> None:
     raw = await raw_latency(topic)
     ours = await platform_latency(suffix)
     raw_rate, outbox_rate = await throughput(suffix)
+    portal = await portal_latency(suffix)
     result = {
         "raw_latency_ms": {"p50": _pct(raw, 0.5) * 1e3, "p95": _pct(raw, 0.95) * 1e3},
         "platform_latency_ms": {"p50": _pct(ours, 0.5) * 1e3, "p95": _pct(ours, 0.95) * 1e3},
@@ -153,6 +202,8 @@ async def main() -> None:
         "raw_publish_per_s": raw_rate,
         "outbox_publish_per_s": outbox_rate,
         "outbox_throughput_ratio": outbox_rate / raw_rate,
+        "portal_page_latency_ms": {"p50": _pct(portal, 0.5) * 1e3, "p95": _pct(portal, 0.95) * 1e3},
+        "portal_latency_ratio_p50": statistics.median(portal) / statistics.median(raw),
     }
     print("egov benchmark (baseline = raw aiokafka on the same broker, same run)")
     print(
@@ -167,6 +218,11 @@ async def main() -> None:
     print(
         f"  publishing: raw {raw_rate:.0f}/s, outbox write+relay {outbox_rate:.0f}/s "
         f"→ ratio {result['outbox_throughput_ratio']:.2f}x"
+    )
+    print(
+        f"  published event → portal page: p50 {result['portal_page_latency_ms']['p50']:.0f} ms, "
+        f"p95 {result['portal_page_latency_ms']['p95']:.0f} ms "
+        f"→ {result['portal_latency_ratio_p50']:.1f}x raw delivery"
     )
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
