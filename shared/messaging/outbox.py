@@ -104,8 +104,16 @@ class OutboxRelay:
                 await self._sink.send(record)
                 EVENTS_PUBLISHED.labels(record.topic, record.headers.get("ce_type", "")).inc()
                 sent += 1
-            # Pull exactly what we sent (whole elements: the portable form of $pull) and,
-            # if nothing new arrived meanwhile, release the lease.
+            # Common case, one write: the outbox still holds exactly what we sent, so empty
+            # it and release the lease together.
+            emptied = await self._collection.update_one(
+                {"_id": doc["_id"], f"{LEASE}.token": token, OUTBOX: items},
+                {"$set": {OUTBOX: [], LEASE: None}},
+            )
+            if emptied.modified_count:
+                return sent
+            # New events arrived meanwhile: pull exactly what we sent (whole elements, the
+            # portable form of $pull) and release only if nothing is left.
             await self._collection.update_one(
                 {"_id": doc["_id"], f"{LEASE}.token": token},
                 {"$pullAll": {OUTBOX: items}},
