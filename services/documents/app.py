@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
+import functools
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
@@ -24,6 +23,7 @@ from services.documents.services.facade import UseCases
 from services.documents.settings import Settings
 from services.documents.signing_keys import KeyRing
 from shared.asyncapi import declare_publishers
+from shared.background import BackgroundLoop
 from shared.logging import get_logger
 from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime, create_service_app
@@ -32,35 +32,19 @@ VERSION = "0.1.0"
 log = get_logger(__name__)
 
 
-async def _recovery_loop(cases: UseCases, interval_s: float, grace_s: float) -> None:
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            touched = await cases.recover(grace_s)
-            if touched:
-                log.info("issuance.recovered", documents=touched)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("issuance.recovery_failed")
+async def _recover(cases: UseCases, grace_s: float) -> None:
+    touched = await cases.recover(grace_s)
+    if touched:
+        log.info("issuance.recovered", documents=touched)
 
 
-async def _idempotency_sweep_loop(
-    keys: IdempotencyRepository, ttl_s: float, interval_s: float
-) -> None:
+async def _expire_idempotency_keys(keys: IdempotencyRepository, ttl_s: float) -> None:
     """Expire Idempotency-Key records (FerretDB has no TTL indexes). Safe on every replica:
     deleting what another replica already deleted is a no-op."""
-    while True:
-        try:
-            cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=ttl_s)
-            deleted = await keys.expire(cutoff)
-            if deleted:
-                log.info("idempotency.expired", keys=deleted)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("idempotency.sweep_failed")
-        await asyncio.sleep(interval_s)
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=ttl_s)
+    deleted = await keys.expire(cutoff)
+    if deleted:
+        log.info("idempotency.expired", keys=deleted)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
     register_consumers(settings, ConsumerContext(runtime))
-    tasks: list[asyncio.Task[None]] = []
+    loops: list[BackgroundLoop] = []
 
     async def on_start(rt: Runtime) -> None:
         db = rt.db
@@ -105,29 +89,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Finish what a crash of any replica left behind before serving.
         await cases.recover(settings.recovery_grace_s)
         deps.relay.start()
-        tasks.append(
-            asyncio.create_task(
-                _recovery_loop(cases, settings.recovery_interval_s, settings.recovery_grace_s),
-                name="documents:recovery",
-            )
-        )
-        tasks.append(
-            asyncio.create_task(
-                _idempotency_sweep_loop(
-                    deps.idempotency,
-                    settings.idempotency_ttl_s,
+        loops.extend(
+            [
+                BackgroundLoop(
+                    "documents:recovery",
+                    functools.partial(_recover, cases, settings.recovery_grace_s),
+                    settings.recovery_interval_s,
+                ),
+                BackgroundLoop(
+                    "documents:idempotency-sweep",
+                    functools.partial(
+                        _expire_idempotency_keys, deps.idempotency, settings.idempotency_ttl_s
+                    ),
                     settings.idempotency_sweep_interval_s,
                 ),
-                name="documents:idempotency-sweep",
-            )
+            ]
         )
+        for loop in loops:
+            loop.start()
 
     async def on_stop(_: Runtime) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
+        for loop in loops:
+            await loop.stop()
+        loops.clear()
         cases: UseCases | None = getattr(app.state, "use_cases", None)
         if cases is not None:
             await cases.deps.relay.stop()

@@ -6,8 +6,6 @@ so two sweeps at once delete nothing twice and never anything still needed.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 
 from services.lgsp.repositories import (
@@ -19,6 +17,7 @@ from services.lgsp.repositories import (
 )
 from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.settings import Settings
+from shared.background import BackgroundLoop
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -41,7 +40,9 @@ class RetentionSweeper:
         self.partners = partners
         self.idempotency = idempotency
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(
+            "lgsp-retention", self._sweep_and_log, settings.retention_sweep_interval_s
+        )
 
     def _ago(self, at: dt.datetime, seconds: float) -> dt.datetime:
         return at - dt.timedelta(seconds=seconds)
@@ -96,25 +97,13 @@ class RetentionSweeper:
         return removed
 
     # Lifecycle ------------------------------------------------------------------------
-    async def _run(self) -> None:
-        while True:
-            try:
-                swept = await self.sweep_once()
-                if any(swept.values()):
-                    log.info("retention.swept", **swept)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retention.sweep_failed")
-            await asyncio.sleep(self.settings.retention_sweep_interval_s)
+    async def _sweep_and_log(self) -> None:
+        swept = await self.sweep_once()
+        if any(swept.values()):
+            log.info("retention.swept", **swept)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="lgsp-retention")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
