@@ -58,6 +58,11 @@ build_kafka() {
 build_ferretdb() {
   [ -x "$ferretdb_bin" ] && return 0
   need go "install Go 1.24 or newer"
+  local gov; gov="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
+  case "$gov" in
+    1.2[4-9]*|1.[3-9][0-9]*|[2-9].*) ;;
+    *) die "Go $gov is too old: install Go 1.24 or newer" ;;
+  esac
   say "building FerretDB $FERRETDB_VERSION into $ferretdb_bin (once)"
   local src="$cache/ferretdb-src"
   rm -rf "$src" && mkdir -p "$src"
