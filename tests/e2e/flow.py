@@ -44,6 +44,7 @@ async def issue(
     *,
     correlation_id: str | None = None,
     cleared: bool = False,
+    attachments: list[tuple[str, bytes]] | None = None,
 ) -> dict[str, Any]:
     """Create, submit, approve and issue a document; return it as issued."""
     headers = {"X-Correlation-ID": correlation_id} if correlation_id else {}
@@ -56,6 +57,14 @@ async def issue(
     assert created.status_code == 201, created.text
     doc_id = created.json()["id"]
     etag = created.headers["etag"]
+    for name, content in attachments or []:
+        uploaded = await client.post(
+            f"/api/v1/documents/{doc_id}/attachments",
+            files={"file": (name, content, "application/pdf")},
+            headers={**drafter, "If-Match": etag},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        etag = (await client.get(f"/api/v1/documents/{doc_id}", headers=drafter)).headers["etag"]
     for action, who in (("submit", drafter), ("approve", approver), ("issue", clerk)):
         response = await client.post(
             f"/api/v1/documents/{doc_id}/{action}",

@@ -4,6 +4,7 @@ agencies by itself, exactly as signed; what is not meant for someone never reach
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -117,6 +118,44 @@ async def test_a_public_document_appears_on_the_portal_and_reaches_the_subscribe
     signature = DocumentSignature.model_validate(payload["data"]["signature"])
     assert verify(document, signature, jwks), "the partner verifies the document as signed"
     assert document.notation == issued["notation"]
+
+
+async def test_attachments_travel_by_claim_check_to_the_portal_and_the_partner(
+    world: World,
+) -> None:
+    pdf = b"%PDF-1.4\n% egov e2e\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+    digest = hashlib.sha256(pdf).hexdigest()
+    issued = await issue(world.documents, draft(), attachments=[("ke-hoach.pdf", pdf)])
+    doc_id = issued["id"]
+
+    async def file_on_portal() -> dict[str, Any] | None:
+        page = await portal_json(world, doc_id)
+        files = page["attachments"] if page else []
+        return files[0] if files and files[0]["available"] else None
+
+    attachment = await eventually(file_on_portal, timeout=40)
+    assert attachment["sha256"] == digest
+    download = await world.portal.get(attachment["url"])
+    assert download.status_code == 200 and download.content == pdf
+
+    async def delivered() -> list[Any]:
+        return [
+            r
+            for r in world.feed_server.of_type("gov.egov.document.published.v1")
+            if r.json["subject"] == doc_id
+        ]
+
+    received = (await eventually(delivered, timeout=30))[0].json
+    (claim,) = received["data"]["attachments"]
+    assert claim["sha256"] == digest
+    # The partner fetches the bytes from the LGSP with its own key, never from the ministry.
+    assert claim["url"].startswith(world.platform.env["EGOV_LGSP_PUBLIC_URL"])
+    async with httpx.AsyncClient(timeout=20) as partner:
+        fetched = await partner.get(claim["url"], headers={"X-API-Key": world.feed.api_key})
+        stranger = await partner.get(claim["url"])
+    assert fetched.status_code == 200, fetched.text
+    assert hashlib.sha256(fetched.content).hexdigest() == digest
+    assert stranger.status_code == 401
 
 
 async def test_an_internal_document_reaches_its_addressee_only(world: World) -> None:
