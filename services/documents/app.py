@@ -20,8 +20,8 @@ from services.documents.repositories.idempotency import IdempotencyRepository
 from services.documents.repositories.keys import SigningKeyRepository
 from services.documents.services.common import Deps
 from services.documents.services.facade import UseCases
+from services.documents.services.signing_keys import KeyRing
 from services.documents.settings import Settings
-from services.documents.signing_keys import KeyRing
 from shared.asyncapi import declare_publishers
 from shared.background import BackgroundLoop
 from shared.logging import get_logger

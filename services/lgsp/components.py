@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from services.lgsp.delivery_worker import DeliveryWorker
 from services.lgsp.domain.limits import Limits
 from services.lgsp.repositories import (
     ApiKeyRepository,
@@ -16,6 +15,7 @@ from services.lgsp.repositories import (
     SubscriptionRepository,
 )
 from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.delivery_worker import DeliveryWorker
 from services.lgsp.services.files import FileService
 from services.lgsp.services.intake import IntakeService
 from services.lgsp.services.limits import PartnerLimiter

@@ -8,8 +8,8 @@ from fastapi.staticfiles import StaticFiles
 from services.portal.api import documents, feeds, html, news, news_html
 from services.portal.api.rendering import TEMPLATES
 from services.portal.api.security import SecurityHeadersMiddleware, install_html_errors
+from services.portal.components import PortalComponents
 from services.portal.consumers import register_consumers
-from services.portal.context import PortalContext
 from services.portal.settings import Settings
 from shared.asyncapi import declare_publishers
 from shared.runtime import Runtime, create_service_app
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
-    ctx = PortalContext(settings, runtime)
+    ctx = PortalComponents(settings, runtime)
     register_consumers(ctx)
 
     async def on_start(_: Runtime) -> None:

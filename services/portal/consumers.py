@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.portal.context import PortalContext
+from services.portal.components import PortalComponents
 from services.portal.domain.page import Refused
 from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
 from shared.contracts.topics import DOCUMENTS_PUBLIC
@@ -13,7 +13,7 @@ from shared.messaging.envelope import CloudEventMeta
 log = get_logger(__name__)
 
 
-def register_consumers(ctx: PortalContext) -> None:
+def register_consumers(ctx: PortalComponents) -> None:
     async def on_published(data: DocumentPublished, meta: CloudEventMeta) -> None:
         try:
             applied = await ctx.projection.published(data, meta.id)

@@ -14,7 +14,7 @@ from services.documents.repositories.counters import CounterRepository
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.repositories.files import FileStore
 from services.documents.repositories.idempotency import IdempotencyRepository
-from services.documents.signing_keys import KeyRing
+from services.documents.services.signing_keys import KeyRing
 from shared.http.concurrency import etag
 from shared.http.problems import ProblemError
 from shared.messaging.outbox import OutboxRelay

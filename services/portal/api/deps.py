@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from services.portal.context import PortalContext
+from services.portal.components import PortalComponents
 from services.portal.domain.search import query_tokens
 from services.portal.repositories import DocumentFilter
 from shared.contracts.vocabulary import DocumentType
@@ -16,12 +16,12 @@ from shared.http.problems import ProblemError
 MIN_YEAR, MAX_YEAR = 1945, 2200
 
 
-def get_context(request: Request) -> PortalContext:
-    ctx: PortalContext = request.app.state.portal
+def get_context(request: Request) -> PortalComponents:
+    ctx: PortalComponents = request.app.state.portal
     return ctx
 
 
-Ctx = Annotated[PortalContext, Depends(get_context)]
+Ctx = Annotated[PortalComponents, Depends(get_context)]
 Text = Annotated[str | None, Query(max_length=200)]
 
 

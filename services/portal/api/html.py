@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from services.portal.api.deps import Ctx, Filters
 from services.portal.api.i18n import PATHS
-from services.portal.context import PortalContext
+from services.portal.components import PortalComponents
 from services.portal.repositories import DocumentFilter
 from shared.contracts.vocabulary import DOCUMENT_TYPES, DocumentType
 from shared.http.pagination import Cursor
@@ -35,14 +35,14 @@ def type_options(lang: str) -> list[tuple[str, str]]:
     return [(str(t), DOCUMENT_TYPES[t][idx]) for t in DocumentType]
 
 
-async def _home(request: Request, ctx: PortalContext, lang: str) -> HTMLResponse:
+async def _home(request: Request, ctx: PortalComponents, lang: str) -> HTMLResponse:
     latest, _ = await ctx.documents.search(DocumentFilter(), limit=10, cursor=None)
     news, _ = await ctx.news.latest(limit=5, cursor=None, language=lang)
     return ctx.renderer.page(request, "home.html", lang=lang, documents=latest, news=news)
 
 
 async def _list(
-    request: Request, ctx: PortalContext, lang: str, filters: DocumentFilter, cursor: str | None
+    request: Request, ctx: PortalComponents, lang: str, filters: DocumentFilter, cursor: str | None
 ) -> HTMLResponse:
     items, next_cursor = await ctx.documents.search(
         filters, limit=ctx.settings.page_size, cursor=cursor
@@ -64,7 +64,7 @@ async def _list(
 
 
 async def _document(
-    request: Request, ctx: PortalContext, lang: str, slug: str, print_view: bool
+    request: Request, ctx: PortalComponents, lang: str, slug: str, print_view: bool
 ) -> Response:
     found = await ctx.documents.by_slug(slug)
     if found is None:

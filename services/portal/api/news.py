@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Response
 
 from services.portal.api.deps import Ctx
-from services.portal.news import NewsIn, NewsPatch
+from services.portal.services.news import NewsIn, NewsPatch
 from shared.auth.dependencies import require_roles
 from shared.auth.principal import Principal, Role
 from shared.http.concurrency import etag, required_version

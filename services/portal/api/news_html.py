@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from services.portal.api.deps import Ctx
 from services.portal.api.html import PageNotFound
-from services.portal.context import PortalContext
+from services.portal.components import PortalComponents
 from shared.http.pagination import Cursor
 
 router = APIRouter(include_in_schema=False)
@@ -17,7 +17,7 @@ Slug = Annotated[str, Path(max_length=200)]
 
 
 async def _list(
-    request: Request, ctx: PortalContext, lang: str, cursor: str | None
+    request: Request, ctx: PortalComponents, lang: str, cursor: str | None
 ) -> HTMLResponse:
     items, next_cursor = await ctx.news.latest(
         limit=ctx.settings.page_size, cursor=cursor, language=lang

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.api.html import PageNotFound
-from services.portal.context import PortalContext
+from services.portal.components import PortalComponents
 from shared.http.problems import problem_response
 
 CSP = (
@@ -52,7 +52,7 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept and not path.startswith("/api/")
 
 
-def install_html_errors(app: FastAPI, ctx: PortalContext) -> None:
+def install_html_errors(app: FastAPI, ctx: PortalComponents) -> None:
     def error_page(request: Request, lang: str, gone: bool) -> Response:
         template = "error.html"
         status = 410 if gone else 404

@@ -16,8 +16,8 @@ from services.portal.domain.page import (
     retry_delay,
     sort_key,
 )
-from services.portal.files import fetch_url
-from services.portal.keys import JwksCache, JwksUnavailable
+from services.portal.services.files import fetch_url
+from services.portal.services.keys import JwksCache, JwksUnavailable
 from shared.contracts.events import DocumentPublished
 from shared.contracts.models import DocumentSignature, OrgRef, SignedDocument, Signer
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType

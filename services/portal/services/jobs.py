@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.portal.domain.page import FileStatus, SignatureStatus, retry_delay
-from services.portal.files import ClaimCheckFetcher, DeadLetterReporter
-from services.portal.keys import JwksCache, JwksUnavailable
 from services.portal.repositories import FileRepository, PageRepository
+from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
+from services.portal.services.keys import JwksCache, JwksUnavailable
 from services.portal.settings import Settings
 from shared.background import BackgroundLoop
 from shared.contracts.models import DocumentSignature

@@ -5,19 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 
 from services.portal.api.rendering import Renderer
-from services.portal.files import ClaimCheckFetcher, DeadLetterReporter
-from services.portal.jobs import FileJobs, SignatureJobs, Worker
-from services.portal.keys import JwksCache
-from services.portal.news import NewsService
 from services.portal.repositories import FileRepository, NewsRepository, PageRepository
-from services.portal.service import DocumentQueries, Projection
+from services.portal.services.documents import DocumentQueries, Projection
+from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
+from services.portal.services.jobs import FileJobs, SignatureJobs, Worker
+from services.portal.services.keys import JwksCache
+from services.portal.services.news import NewsService
 from services.portal.settings import Settings
 from shared.runtime import Runtime
 
 JWKS_PATH = "/.well-known/jwks.json"
 
 
-class PortalContext:
+class PortalComponents:
     def __init__(self, settings: Settings, runtime: Runtime) -> None:
         self.settings = settings
         self.runtime = runtime

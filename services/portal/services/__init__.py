@@ -1,0 +1,1 @@
+"""Use cases of the portal: projection, queries, news, file and signature jobs."""
