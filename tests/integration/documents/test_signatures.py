@@ -125,3 +125,47 @@ async def test_a_configured_pem_key_signs_and_is_published(
         assert doc["signature"]["kid"] == "BNG-2026-9"
         jwks = (await client.get("/.well-known/jwks.json")).json()
         assert "BNG-2026-9" in [k["kid"] for k in jwks["keys"]]
+
+
+def _pem_file(path: Path) -> str:
+    key = Ed25519PrivateKey.generate()
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(path)
+
+
+async def test_after_a_key_rotation_documents_signed_with_the_old_key_still_verify(
+    topic_suffix: str, tmp_path: Path
+) -> None:
+    database = unique("t_documents_")
+    old = support.settings(
+        topic_suffix,
+        database,
+        signing_key_file=_pem_file(tmp_path / "old.pem"),
+        signing_key_id="BNG-2026-1",
+    )
+    new = support.settings(
+        topic_suffix,
+        database,
+        signing_key_file=_pem_file(tmp_path / "new.pem"),
+        signing_key_id="BNG-2026-2",
+    )
+    # A rolling restart: a replica on the old key and one on the new key share the database.
+    async with running_app(create_app, old) as before, running_app(create_app, new) as after:
+        signed_before = (await support.issued(before)).json()
+        signed_after = (await support.issued(after)).json()
+        assert signed_before["signature"]["kid"] == "BNG-2026-1"
+        assert signed_after["signature"]["kid"] == "BNG-2026-2"
+        kids = {k["kid"] for k in (await after.get("/.well-known/jwks.json")).json()["keys"]}
+        assert {"BNG-2026-1", "BNG-2026-2"} <= kids
+        for doc in (signed_before, signed_after):
+            verdict = await after.post(
+                "/api/v1/verify", json={"document_id": doc["id"]}, headers=drafter()
+            )
+            assert verdict.status_code == 200, verdict.text
+            assert verdict.json()["valid"] is True
