@@ -48,6 +48,20 @@ class FileRepository:
             await self.collection.update_one(
                 {"_id": claim["sha256"]}, {"$setOnInsert": job}, upsert=True
             )
+        # A file given up earlier gets a fresh start when a newly published document names it:
+        # the producer may have fixed what made it fail.
+        await self.collection.update_one(
+            {"_id": claim["sha256"], "status": str(FileStatus.FAILED)},
+            {
+                "$set": {
+                    "status": str(FileStatus.PENDING),
+                    "attempts": 0,
+                    "next_attempt_at": now(),
+                    "fetch_path": claim["fetch_path"],
+                    "document_id": document_id,
+                }
+            },
+        )
 
     async def claim_due(self, lease_s: float) -> Doc | None:
         """Take the oldest due job for ``lease_s`` seconds, so replicas do not fetch twice."""
