@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
+from collections.abc import Iterator
 
 import pytest
+import structlog
 
 from shared.logging import configure_logging, correlation_id_var, get_logger
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    # The test points the loggers at its captured stdout, which closes afterwards: later
+    # tests must not inherit a logger that writes to a closed stream.
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(stream=sys.__stderr__, force=True)
 
 
 def test_a_log_line_is_json_with_the_correlation_id_and_no_secret(
