@@ -55,13 +55,18 @@ class _DocumentEvent(EventData):
         return self.document_version
 
 
-class DocumentPublished(_DocumentEvent):
-    event_name: ClassVar[str] = "document.published"
-    topic: ClassVar[str] = topics.DOCUMENTS_PUBLIC
+class _IssuedDocumentEvent(_DocumentEvent):
+    """An issued document exactly as signed, with claim checks for its files."""
 
     document: SignedDocument
     signature: DocumentSignature
     attachments: list[ClaimCheck] = Field(default_factory=list)
+
+
+class DocumentPublished(_IssuedDocumentEvent):
+    event_name: ClassVar[str] = "document.published"
+    topic: ClassVar[str] = topics.DOCUMENTS_PUBLIC
+
     published_at: dt.datetime
 
 
@@ -85,15 +90,12 @@ class DocumentReplaced(_DocumentEvent):
     replaced_at: dt.datetime
 
 
-class DocumentDispatched(_DocumentEvent):
+class DocumentDispatched(_IssuedDocumentEvent):
     """An issued document sent to named external agencies (never a classified one)."""
 
     event_name: ClassVar[str] = "document.dispatched"
     topic: ClassVar[str] = topics.DOCUMENTS_EXCHANGE
 
-    document: SignedDocument
-    signature: DocumentSignature
-    attachments: list[ClaimCheck] = Field(default_factory=list)
     recipients: list[str] = Field(min_length=1)
     urgency: Urgency = Urgency.THUONG
     dispatched_at: dt.datetime
@@ -163,45 +165,39 @@ class EdxmlHeader(ContractModel):
     trace: list[TraceHop] = Field(default_factory=list)
 
 
-class InboundReceived(EventData):
-    event_name: ClassVar[str] = "inbound.received"
+class _InboundEvent(EventData):
+    """About a document an agency sent in through the LGSP: keyed by its inbound id."""
+
     topic: ClassVar[str] = topics.LGSP_INBOUND
 
     inbound_id: str = Field(min_length=1, max_length=64)
     inbound_version: int = Field(ge=1)
     sender_code: str = Field(pattern=ORG_CODE_PATTERN)
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.inbound_id
+
+    @property
+    def aggregate_version(self) -> int:
+        return self.inbound_version
+
+
+class InboundReceived(_InboundEvent):
+    event_name: ClassVar[str] = "inbound.received"
+
     header: EdxmlHeader
     body: str = Field(default="", max_length=500_000)
     attachments: list[ClaimCheck] = Field(default_factory=list)
     signature_verdict: Literal["valid", "invalid", "unsigned"]
     received_at: dt.datetime
 
-    @property
-    def aggregate_id(self) -> str:
-        return self.inbound_id
 
-    @property
-    def aggregate_version(self) -> int:
-        return self.inbound_version
-
-
-class InboundRecallRequested(EventData):
+class InboundRecallRequested(_InboundEvent):
     event_name: ClassVar[str] = "inbound.recall_requested"
-    topic: ClassVar[str] = topics.LGSP_INBOUND
 
-    inbound_id: str = Field(min_length=1, max_length=64)
-    inbound_version: int = Field(ge=1)
-    sender_code: str = Field(pattern=ORG_CODE_PATTERN)
     reason: str = Field(min_length=1, max_length=2000)
     requested_at: dt.datetime
-
-    @property
-    def aggregate_id(self) -> str:
-        return self.inbound_id
-
-    @property
-    def aggregate_version(self) -> int:
-        return self.inbound_version
 
 
 class DeliveryStatusChanged(EventData):
