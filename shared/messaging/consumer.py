@@ -33,22 +33,45 @@ class RejectEvent(Exception):
     """Raised by a handler for an event that must never be applied (dead-lettered at once)."""
 
 
+async def publish_dead_letter(
+    publisher: EventPublisher,
+    original_topic: str,
+    value: bytes,
+    *,
+    key: bytes | None,
+    reason: str,
+    consumer: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Send a record that can never succeed to ``<topic>.dlq``, saying why and by whom."""
+    all_headers = dict(headers or {})
+    all_headers.update(
+        {
+            "dlq_reason": reason[:2000],
+            "dlq_consumer": consumer,
+            "dlq_original_topic": original_topic,
+        }
+    )
+    await publisher.send_raw(dlq_topic(original_topic), value, key=key, headers=all_headers)
+    DEAD_LETTERS.labels(original_topic).inc()
+
+
 async def dead_letter(publisher: EventPublisher, raw: Any, reason: str, *, consumer: str) -> None:
     headers: dict[str, str] = {}
     for key, value in raw.headers or ():
         if isinstance(value, bytes):
             headers[key] = value.decode("utf-8", errors="replace")
-    headers.update(
-        {
-            "dlq_reason": reason[:2000],
-            "dlq_consumer": consumer,
-            "dlq_original_topic": raw.topic,
-            "dlq_original_partition": str(raw.partition),
-            "dlq_original_offset": str(raw.offset),
-        }
+    headers["dlq_original_partition"] = str(raw.partition)
+    headers["dlq_original_offset"] = str(raw.offset)
+    await publish_dead_letter(
+        publisher,
+        raw.topic,
+        raw.value or b"",
+        key=raw.key,
+        reason=reason,
+        consumer=consumer,
+        headers=headers,
     )
-    await publisher.send_raw(dlq_topic(raw.topic), raw.value or b"", key=raw.key, headers=headers)
-    DEAD_LETTERS.labels(raw.topic).inc()
     log.warning("event.dead_lettered", topic=raw.topic, offset=raw.offset, reason=reason)
 
 

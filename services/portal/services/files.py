@@ -16,8 +16,9 @@ import httpx
 
 from services.portal.domain.page import FileStatus
 from services.portal.repositories.files import FileRepository
-from shared.contracts.topics import DOCUMENTS_PUBLIC, dlq_topic, physical
+from shared.contracts.topics import DOCUMENTS_PUBLIC, physical
 from shared.logging import get_logger
+from shared.messaging.consumer import publish_dead_letter
 from shared.messaging.publisher import EventPublisher
 
 log = get_logger(__name__)
@@ -114,15 +115,13 @@ class DeadLetterReporter:
         topic = physical(DOCUMENTS_PUBLIC, self._publisher.topic_suffix)
         value = {k: job.get(k) for k in ("sha256", "fetch_path", "size", "document_id")}
         document_id = str(job.get("document_id", ""))
-        await self._publisher.send_raw(
-            dlq_topic(topic),
+        await publish_dead_letter(
+            self._publisher,
+            topic,
             json.dumps(value).encode(),
             key=document_id.encode(),
-            headers={
-                "dlq_reason": reason[:2000],
-                "dlq_consumer": "portal.files",
-                "dlq_original_topic": topic,
-                "ce_subject": document_id,
-            },
+            reason=reason,
+            consumer="portal.files",
+            headers={"ce_subject": document_id},
         )
         log.warning("files.dead_lettered", sha256=job.get("sha256"), reason=reason)
