@@ -54,3 +54,38 @@ async def test_a_20_megabyte_file_is_written_to_gridfs_and_read_back(
     stream = await bucket.open_download_stream(file_id)
     back = await stream.read()
     assert hashlib.sha256(back).digest() == hashlib.sha256(data).digest()
+
+
+async def _update_by_id_ms(db: AsyncDatabase[Any], size: int, samples: int = 150) -> float:
+    """Median time of a conditional update by _id in a collection of ``size`` documents."""
+    import statistics
+    import time
+
+    have = await db.flat.estimated_document_count()
+    for start in range(have, size, 5000):
+        batch = [
+            {"_id": f"d{i:08d}", "state": "x", "n": 0}
+            for i in range(start, min(size, start + 5000))
+        ]
+        await db.flat.insert_many(batch)
+    times = []
+    for i in range(samples):
+        key = f"d{(i * 7919) % size:08d}"
+        began = time.perf_counter()
+        await db.flat.update_one({"_id": key, "state": "x"}, {"$inc": {"n": 1}})
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+async def test_an_update_by_id_stays_flat_from_1k_to_50k_documents(db: AsyncDatabase[Any]) -> None:
+    """The store must use its _id index (the FerretDB build is patched for it): a scan would
+    make the 50k update ~40x slower than the 1k one."""
+    small = await _update_by_id_ms(db, 1_000)
+    large = await _update_by_id_ms(db, 50_000)
+    assert large < 4 * small + 1.0, f"update by _id: {small:.2f} ms at 1k, {large:.2f} ms at 50k"
+
+
+async def test_a_lookup_of_ids_in_a_list_is_answered_by_the_index(db: AsyncDatabase[Any]) -> None:
+    await db.flat.insert_many([{"_id": f"k{i}", "n": i} for i in range(50)])
+    found = await db.flat.find({"_id": {"$in": ["k3", "k7", "missing"]}, "n": {"$gt": 3}}).to_list()
+    assert [doc["_id"] for doc in found] == ["k7"]
