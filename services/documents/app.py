@@ -33,7 +33,8 @@ log = get_logger(__name__)
 
 
 async def _recover(cases: UseCases, grace_s: float) -> None:
-    touched = await cases.recover(grace_s)
+    # Reservations only: the relay's sweep finishes documents through their pending markers.
+    touched = await cases.issuance.recover(grace_s)
     if touched:
         log.info("issuance.recovered", documents=touched)
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def on_start(rt: Runtime) -> None:
         db = rt.db
-        document_repo = DocumentRepository(db)
+        document_repo = DocumentRepository(db, lease_s=settings.outbox_lease_s)
         deps = Deps(
             documents=document_repo,
             audit=AuditRepository(db),
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 rt.publisher,
                 lease_s=settings.outbox_lease_s,
                 sweep_interval_s=settings.outbox_sweep_interval_s,
+                settle_s=settings.recovery_grace_s,
             ),
             org=Organisation(settings.issuer_code, settings.issuer_name, dict(settings.units)),
             register_starts=dict(settings.register_starts),
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await deps.files.ensure_indexes()
         await deps.keys.load()
         cases = UseCases.build(deps)
+        deps.relay.set_follow_up(cases.follow_up)
         app.state.use_cases = cases
         # Finish what a crash of any replica left behind before serving.
         await cases.recover(settings.recovery_grace_s)

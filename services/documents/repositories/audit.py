@@ -8,6 +8,7 @@ else). A unique index on ``entry_id`` makes a repeated append a no-op.
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,8 @@ from services.documents.domain.audit import GENESIS, entry_hash
 Doc = dict[str, Any]
 # The head is moved every few entries only: a short walk by _id covers the rest.
 HEAD_EVERY = 4
+# Chain tails this process appended last, so the next append needs no lookup.
+TAILS_KEPT = 10_000
 
 
 def entry_key(document_id: str, seq: int) -> str:
@@ -31,6 +34,14 @@ class AuditRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection: AsyncCollection[Doc] = db["audit"]
         self._heads: AsyncCollection[Doc] = db["audit_heads"]
+        self._tails: OrderedDict[str, Doc] = OrderedDict()
+
+    def _remember(self, record: Doc) -> None:
+        key = str(record["document_id"])
+        self._tails[key] = record
+        self._tails.move_to_end(key)
+        while len(self._tails) > TAILS_KEPT:
+            self._tails.popitem(last=False)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -59,8 +70,14 @@ class AuditRepository:
     async def append(self, entry: Mapping[str, Any]) -> Doc:
         """Chain ``entry`` after the last one; replicas racing for a seq retry, never fork."""
         document_id = str(entry["document_id"])
+        # The tail this process wrote last: if another writer appended since, the insert
+        # collides with its entry and the chain is read again.
+        last: Doc | None = self._tails.pop(document_id, None)
+        walked = last is None
         while True:
-            last = await self._last(document_id)
+            if walked:
+                last = await self._last(document_id)
+            walked = True
             record: Doc = {k: v for k, v in entry.items() if k != "_id"}
             record["seq"] = int(last["seq"]) + 1 if last else 1
             record["prev_hash"] = str(last["hash"]) if last else GENESIS
@@ -75,6 +92,7 @@ class AuditRepository:
                 continue  # another writer took this seq: chain after it
             if record["seq"] % HEAD_EVERY == 0:
                 await self._advance_head(document_id, record["seq"])
+            self._remember(record)
             return record
 
     async def trail(self, document_id: str) -> list[Doc]:

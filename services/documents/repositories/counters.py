@@ -19,6 +19,10 @@ from pymongo.errors import DuplicateKeyError
 Doc = dict[str, Any]
 
 
+def entry_id(counter_id: str, number: int) -> str:
+    return f"{counter_id}:{number}"
+
+
 class NoLongerIssuing(Exception):
     """The document was numbered meanwhile (by another replica or by recovery)."""
 
@@ -26,6 +30,10 @@ class NoLongerIssuing(Exception):
 class CounterRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection: AsyncCollection[Doc] = db["counters"]
+        self._entries: AsyncCollection[Doc] = db["register_entries"]
+        # The last number this process saw per counter: the compare-and-set proves it still
+        # holds, so the usual reservation needs no read of the counter first.
+        self._last_seen: dict[str, int] = {}
 
     async def ensure(self, counter_id: str, first_number: int) -> None:
         # DuplicateKeyError: another replica created it first, which is just as good.
@@ -47,15 +55,18 @@ class CounterRepository:
         ``last`` catches any reservation made after the read.
         """
         while True:
-            counter = await self.collection.find_one({"_id": counter_id})
-            if counter is None:
-                raise LookupError(counter_id)
-            for item in counter.get("reservations", []):
-                if item.get("document_id") == document_id:
-                    return dict(item)
+            last = self._last_seen.get(counter_id)
+            if last is None:
+                counter = await self.collection.find_one({"_id": counter_id})
+                if counter is None:
+                    raise LookupError(counter_id)
+                for item in counter.get("reservations", []):
+                    if item.get("document_id") == document_id:
+                        return dict(item)
+                last = int(counter["last"])
             if not await still_issuing():
                 raise NoLongerIssuing(document_id)
-            number = int(counter["last"]) + 1
+            number = last + 1
             now = dt.datetime.now(dt.UTC)
             # Millisecond precision, as stored: $pullAll later needs the exact element.
             item = {
@@ -67,16 +78,28 @@ class CounterRepository:
             won = await self.collection.find_one_and_update(
                 {
                     "_id": counter_id,
-                    "last": counter["last"],
+                    "last": last,
                     "reservations.document_id": {"$ne": document_id},
                 },
                 {"$set": {"last": number}, "$push": {"reservations": item}},
                 return_document=ReturnDocument.AFTER,
             )
             if won is not None:
+                self._last_seen[counter_id] = number
                 return item
+            # Another replica moved the counter (or this document holds a reservation):
+            # read it again.
+            self._last_seen.pop(counter_id, None)
 
     async def clear(self, counter_id: str, reservation: Doc) -> None:
+        """Write the register entry, then drop the reservation (both idempotent)."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._entries.insert_one(
+                {
+                    "_id": entry_id(counter_id, int(reservation["number"])),
+                    "document_id": reservation["document_id"],
+                }
+            )
         await self.collection.update_one(
             {"_id": counter_id},
             {"$pullAll": {"reservations": [reservation]}},
@@ -88,3 +111,18 @@ class CounterRepository:
 
     async def get(self, counter_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": counter_id})
+
+    async def entries(self, counter_id: str, after: int, limit: int) -> list[Doc]:
+        """Register entries numbered after ``after``, in number order, found by ``_id``.
+
+        Numbers are gapless, so the next ``limit`` numbers name the next entries; a number
+        whose reservation is still open has no entry yet and ends the page.
+        """
+        ids = [entry_id(counter_id, n) for n in range(after + 1, after + 1 + limit)]
+        found = {d["_id"]: d async for d in self._entries.find({"_id": {"$in": ids}})}
+        page: list[Doc] = []
+        for one in ids:
+            if one not in found:
+                break
+            page.append(found[one])
+        return page

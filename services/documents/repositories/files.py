@@ -1,48 +1,51 @@
-"""Attachment bytes in GridFS, addressed by their SHA-256 (one copy per content)."""
+"""Attachment bytes, addressed by their SHA-256 (one copy per content), and which documents
+refer to each content, both found by ``_id`` only."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from gridfs import AsyncGridFSBucket
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.content_store import ContentStore
 
 Doc = dict[str, Any]
+# More documents than this naming one content is not a real case; the cap bounds a lookup.
+MAX_REFERRERS = 500
 
 
 class FileStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self._bucket = AsyncGridFSBucket(db, bucket_name="attachments")
-        self._files = db["attachments.files"]
+        self._content = ContentStore(db, "attachments")
+        self._refs = db["attachment_refs"]
 
     async def ensure_indexes(self) -> None:
-        await self._files.create_index("metadata.sha256")
-
-    async def _file_id(self, sha256: str) -> Any | None:
-        found = await self._files.find_one({"metadata.sha256": sha256})
-        return None if found is None else found["_id"]
+        """Everything here is found by ``_id``."""
 
     async def exists(self, sha256: str) -> bool:
-        return await self._file_id(sha256) is not None
+        return await self._content.exists(sha256)
 
     async def put(self, sha256: str, data: bytes, media_type: str) -> bool:
         """Store the bytes unless that content is already stored; True if newly stored."""
-        if await self.exists(sha256):
-            return False
-        await self._bucket.upload_from_stream(
-            sha256, data, metadata={"sha256": sha256, "media_type": media_type}
-        )
-        return True
+        return await self._content.put(sha256, data, media_type)
 
     async def delete(self, sha256: str) -> None:
-        file_id = await self._file_id(sha256)
-        if file_id is not None:
-            await self._bucket.delete(file_id)
+        await self._content.delete(sha256)
 
     async def get(self, sha256: str) -> bytes | None:
-        file_id = await self._file_id(sha256)
-        if file_id is None:
-            return None
-        stream = await self._bucket.open_download_stream(file_id)
-        data: bytes = await stream.read()
-        return data
+        return await self._content.get(sha256)
+
+    async def add_referrer(self, sha256: str, document_id: str) -> None:
+        """Recorded before the document names the file, so the list is never short."""
+        for _ in range(2):  # two first referrers racing: the loser's upsert collides once
+            with contextlib.suppress(DuplicateKeyError):
+                await self._refs.update_one(
+                    {"_id": sha256}, {"$addToSet": {"documents": document_id}}, upsert=True
+                )
+                return
+
+    async def referrers(self, sha256: str) -> list[str]:
+        found = await self._refs.find_one({"_id": sha256})
+        return [str(d) for d in (found or {}).get("documents", [])][:MAX_REFERRERS]

@@ -74,6 +74,7 @@ async def guarded_update(
         records,
         audit,
         extra_filter={"state": doc["state"]},
+        current=doc,
     )
     if updated is not None:
         return updated

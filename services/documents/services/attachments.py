@@ -28,6 +28,12 @@ class FileBytes:
     name: str
 
 
+async def documents_with(deps: Deps, sha256: str) -> list[Doc]:
+    """The documents that name this content, found through its referrer record."""
+    docs = await deps.documents.many(await deps.files.referrers(sha256))
+    return [d for d in docs if any(a["sha256"] == sha256 for a in d.get("attachments", []))]
+
+
 def is_published(doc: Doc) -> bool:
     return bool(doc.get("published")) and doc["state"] in LIVE
 
@@ -74,6 +80,7 @@ class AttachmentService:
             "sha256": sha256,
         }
         stored_now = await self._d.files.put(sha256, data, media_type)
+        await self._d.files.add_referrer(sha256, document_id)
         entry = audit_entry(
             document_id,
             principal.user,
@@ -91,7 +98,7 @@ class AttachmentService:
             )
         except ProblemError:
             # Nothing half-written: drop bytes nobody refers to.
-            if stored_now and not await self._d.documents.with_attachment(sha256):
+            if stored_now and not await documents_with(self._d, sha256):
                 await self._d.files.delete(sha256)
             raise
         await self._trail.flush(updated)
@@ -112,7 +119,7 @@ class AttachmentService:
         raise NotFound("attachment")
 
     async def claim_check(self, principal: Principal | None, sha256: str) -> FileBytes:
-        for doc in await self._d.documents.with_attachment(sha256):
+        for doc in await documents_with(self._d, sha256):
             if not may_fetch(principal, doc):
                 continue
             data = await self._d.files.get(sha256)

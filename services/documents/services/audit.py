@@ -51,10 +51,6 @@ class AuditTrail:
             await self._audit.append(entry)
         await self._documents.drop_pending_audit(str(doc["_id"]), pending)
 
-    async def flush_all(self) -> None:
-        for doc in await self._documents.with_pending_audit():
-            await self.flush(doc)
-
     async def record_read(self, principal: Principal, doc: Doc, what: str = "read") -> None:
         await self._audit.append(
             audit_entry(

@@ -62,10 +62,6 @@ class StateConflict(ProblemError):
         )
 
 
-class InjectedCrash(RuntimeError):
-    """Raised by tests' crash points inside issuance."""
-
-
 @dataclass
 class Deps:
     documents: DocumentRepository

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from services.documents.domain.lifecycle import State
 from services.documents.repositories.deliveries import DeliveryStatusRepository
+from services.documents.repositories.documents import AUDIT_PENDING
 from services.documents.services.attachments import AttachmentService
 from services.documents.services.audit import AuditTrail
 from services.documents.services.common import Deps
@@ -46,8 +49,19 @@ class UseCases:
         )
 
     async def recover(self, grace_s: float) -> int:
-        """Complete whatever a crash left: issuances, back-links, audit entries."""
+        """Complete whatever a crash left: reservations, then every settled pending marker
+        (issuances, back-links, audit entries, events)."""
         touched = await self.issuance.recover(grace_s)
-        await self.revocation.recover_links()
-        await self.trail.flush_all()
+        await self.deps.relay.sweep_once(settle_s=grace_s)
         return touched
+
+    async def follow_up(self, doc: dict[str, Any]) -> bool:
+        """What the sweep finishes on a document whose marker settled; True if work is left."""
+        if doc["state"] == State.ISSUING.value:
+            await self.issuance.complete(doc)
+            return False
+        if doc.get("link_pending"):
+            await self.revocation.finish_link(doc)
+        if doc.get(AUDIT_PENDING):
+            await self.trail.flush(doc)
+        return False

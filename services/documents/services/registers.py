@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING
-
-from services.documents.domain.numbering import valid_books
+from services.documents.domain.numbering import counter_id, valid_books
 from services.documents.domain.permissions import may_read_registers, visible_levels
 from services.documents.services.common import Deps, Forbidden, NotFound
 from shared.auth.principal import Principal
@@ -25,14 +23,12 @@ class RegisterService:
             raise Forbidden("registers are kept by clerks, records officers and admins")
         if issuer != self._d.org.code or book not in valid_books():
             raise NotFound("register")
-        query = {
-            "issuer_code": issuer,
-            "book": book,
-            "year": year,
-            "number": {"$gt": after},
-            "confidentiality": {"$in": visible_levels(principal)},
-        }
-        found = await self._d.documents.find(query, sort=[("number", ASCENDING)], limit=limit + 1)
-        items = found[:limit]
-        more = len(found) > limit
-        return items, (int(items[-1]["number"]) if more and items else None)
+        levels = set(visible_levels(principal))
+        cid = counter_id(issuer, book, year)
+        # Fetch one more than asked: a full page with more behind it gets a cursor.
+        entries = await self._d.counters.entries(cid, after, limit + 1)
+        docs = await self._d.documents.many([str(e["document_id"]) for e in entries[:limit]])
+        items = [d for d in docs if d.get("confidentiality") in levels]
+        more = len(entries) > limit
+        last = after + min(len(entries), limit)
+        return items, (last if more else None)

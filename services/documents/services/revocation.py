@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from services.documents.domain.document import ReplaceInput
@@ -88,11 +89,5 @@ class RevocationService:
         await self._d.documents.set_link(str(doc["replaced_by_id"]), str(doc["_id"]))
         await self._d.documents.clear_link_pending(str(doc["_id"]))
 
-    async def recover_links(self) -> None:
-        for doc in await self._d.documents.pending_links():
-            await self.finish_link(doc)
-
     async def _after_write(self, doc: Doc) -> None:
-        await self._trail.flush(doc)
-        if doc.get("outbox"):
-            await self._d.relay.publish_now(str(doc["_id"]))
+        await asyncio.gather(self._trail.flush(doc), self._d.relay.publish_written(doc))

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.documents.domain.lifecycle import NUMBERED_STATES, State
-from services.documents.services.attachments import may_fetch
+from services.documents.services.attachments import documents_with, may_fetch
 from services.documents.services.common import Deps, Invalid
 from shared.auth.principal import Principal
 from shared.contracts.models import DocumentSignature, SignedDocument
@@ -70,7 +70,7 @@ class VerificationService:
     async def by_file(self, principal: Principal | None, sha256: str) -> Doc:
         docs = [
             d
-            for d in await self._d.documents.with_attachment(sha256)
+            for d in await documents_with(self._d, sha256)
             if State(d["state"]) in NUMBERED_STATES and may_fetch(principal, d)
         ]
         return {"valid": bool(docs), "sha256": sha256, "documents": [_summary(d) for d in docs]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -99,3 +100,32 @@ async def issued(client: httpx.AsyncClient, **overrides: Any) -> httpx.Response:
     )
     assert response.status_code == 200, response.text
     return response
+
+
+class InjectedCrash(RuntimeError):
+    """What the crash doubles raise: the process "dies" at that point."""
+
+
+async def _dies(*_: Any, **__: Any) -> Any:
+    raise InjectedCrash("the process died here")
+
+
+def crash_after_issuance_step(monkeypatch: Any, cases: Any, step: int) -> None:
+    """Replace the collaborators of an issuance so that it stops right after ``step``:
+    1 marked issuing, 2 number reserved, 3 document written, 4 reservation cleared."""
+    deps = cases.deps
+    if step == 1:
+        monkeypatch.setattr(deps.counters, "reserve", _dies)
+    if step == 2:
+        reserve: Callable[..., Awaitable[Any]] = deps.counters.reserve
+
+        async def reserve_then_die(*args: Any, **kwargs: Any) -> Any:
+            await reserve(*args, **kwargs)
+            raise InjectedCrash("the process died after reserving")
+
+        monkeypatch.setattr(deps.counters, "reserve", reserve_then_die)
+    if step == 3:
+        monkeypatch.setattr(deps.counters, "clear", _dies)
+    if step >= 3:
+        monkeypatch.setattr(cases.trail, "flush", _dies)
+        monkeypatch.setattr(deps.relay, "publish_written", _dies)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
+from services.documents.domain.document import ReplaceInput
+from shared.auth.principal import Principal, Role
+from shared.contracts.vocabulary import Confidentiality
 from tests.integration.documents import support
 from tests.integration.documents.support import approver, clerk, drafter, with_version
 from tests.support.services import auth
@@ -248,21 +252,25 @@ async def test_reading_a_classified_document_is_itself_audited(
 
 
 async def test_a_lost_back_link_of_a_replacement_is_restored_by_recovery(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old = await support.issued(client)
     newer = (await support.issued(client)).json()
-    await client.post(
-        f"/api/v1/documents/{old.json()['id']}/replace",
-        json={"replaced_by": newer["id"]},
-        headers=with_version(clerk(), old),
-    )
     app = support.app_of(client)
-    documents = app.state.runtime.db["documents"]
+    cases = app.state.use_cases
     # As if the process died between the two writes of a replacement.
-    await documents.update_one({"_id": old.json()["id"]}, {"$set": {"link_pending": True}})
-    await documents.update_one({"_id": newer["id"]}, {"$unset": {"replaces_id": ""}})
-    await app.state.use_cases.recover(grace_s=0)
+    monkeypatch.setattr(cases.revocation, "finish_link", support._dies)
+    with pytest.raises(support.InjectedCrash):
+        await cases.revocation.replace(
+            Principal(user="clerk", roles=frozenset({Role.CLERK}), clearance=Confidentiality.MAT),
+            old.json()["id"],
+            int(old.json()["version"]),
+            ReplaceInput(replaced_by=newer["id"]),
+        )
+    monkeypatch.undo()
+    lost = (await client.get(f"/api/v1/documents/{newer['id']}", headers=clerk())).json()
+    assert lost.get("replaces_id") is None
+    await cases.recover(grace_s=0)
     restored = (await client.get(f"/api/v1/documents/{newer['id']}", headers=clerk())).json()
     assert restored["replaces_id"] == old.json()["id"]
 

@@ -9,7 +9,6 @@ import pytest
 
 from services.documents.app import create_app
 from services.documents.domain.document import IssueInput
-from services.documents.services.common import InjectedCrash
 from shared.auth.principal import Principal, Role
 from shared.contracts import topics
 from shared.contracts.vocabulary import Confidentiality
@@ -134,8 +133,10 @@ async def test_replacing_a_published_document_announces_the_replacement(
 
 
 async def test_events_left_behind_by_a_crash_are_sent_by_the_sweeper(topic_suffix: str) -> None:
+    # A short relay lease: the dead writer's lease expires quickly.
+    config = support.settings(topic_suffix, outbox_lease_s=1.0, recovery_grace_s=0.5)
     async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
+        running_app(create_app, config) as client,
         TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
     ):
         cases = support.app_of(client).state.use_cases
@@ -143,11 +144,13 @@ async def test_events_left_behind_by_a_crash_are_sent_by_the_sweeper(topic_suffi
         clerk_principal = Principal(
             user="clerk", roles=frozenset({Role.CLERK}), clearance=Confidentiality.MAT
         )
-        with pytest.raises(InjectedCrash):
-            # Step 3 wrote the document with its pending event; nothing was published yet.
-            await cases.issuance.issue(
-                clerk_principal, ready["id"], ready["version"], IssueInput(), fail_after=3
-            )
+        with pytest.MonkeyPatch.context() as patch:
+            # The document is written with its pending event; nothing is published.
+            support.crash_after_issuance_step(patch, cases, 3)
+            with pytest.raises(support.InjectedCrash):
+                await cases.issuance.issue(
+                    clerk_principal, ready["id"], ready["version"], IssueInput()
+                )
         records = await public.wait_for(1, timeout=15)
         assert [header(r, "ce_type") for r in records] == ["gov.egov.document.published.v1"]
         assert records[0].key == ready["id"].encode()

@@ -20,13 +20,11 @@ async def test_the_sweep_deletes_only_records_older_than_the_cutoff(
     mongo: AsyncMongoClient[dict[str, Any]],
 ) -> None:
     name = unique("t_documents_")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
+    await IdempotencyRepository(mongo[name], clock=lambda: long_ago).claim("old", "h1", "doc-1")
     repo = IdempotencyRepository(mongo[name])
     try:
-        await repo.claim("old", "h1", "doc-1")
         await repo.claim("new", "h2", "doc-2")
-        await repo.collection.update_one(
-            {"_id": "old"}, {"$set": {"at": dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)}}
-        )
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
         assert await repo.expire(cutoff) == 1
         assert await repo.expire(cutoff) == 0

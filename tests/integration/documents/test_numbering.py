@@ -11,7 +11,6 @@ import pytest
 
 from services.documents.app import create_app
 from services.documents.domain.document import IssueInput
-from services.documents.services.common import InjectedCrash
 from services.documents.services.facade import UseCases
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import Confidentiality
@@ -105,10 +104,10 @@ async def test_a_crash_after_any_issuance_step_is_completed_without_gap_or_dupli
     async with running_app(create_app, support.settings(topic_suffix)) as client:
         cases = cases_of(client)
         crashed = await approved_doc(client)
-        with pytest.raises(InjectedCrash):
-            await cases.issuance.issue(
-                CLERK, crashed["id"], crashed["version"], IssueInput(), fail_after=step
-            )
+        with pytest.MonkeyPatch.context() as patch:
+            support.crash_after_issuance_step(patch, cases, step)
+            with pytest.raises(support.InjectedCrash):
+                await cases.issuance.issue(CLERK, crashed["id"], crashed["version"], IssueInput())
         # Another clerk goes on issuing while the crashed issuance is pending.
         after = (await support.issued(client)).json()
         await cases.recover(grace_s=0)
@@ -128,10 +127,12 @@ async def test_recovery_runs_when_a_replica_starts(topic_suffix: str) -> None:
     config = support.settings(topic_suffix, database, recovery_grace_s=0)
     async with running_app(create_app, config) as client:
         doc = await approved_doc(client)
-        with pytest.raises(InjectedCrash):
-            await cases_of(client).issuance.issue(
-                CLERK, doc["id"], doc["version"], IssueInput(), fail_after=2
-            )
+        with pytest.MonkeyPatch.context() as patch:
+            support.crash_after_issuance_step(patch, cases_of(client), 1)
+            with pytest.raises(support.InjectedCrash):
+                await cases_of(client).issuance.issue(
+                    CLERK, doc["id"], doc["version"], IssueInput()
+                )
         # A second replica starting on the same database finishes the issuance.
         async with running_app(create_app, config) as other:
             fresh = await other.get(f"/api/v1/documents/{doc['id']}", headers=clerk())

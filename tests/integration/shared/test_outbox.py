@@ -81,8 +81,8 @@ async def test_a_process_killed_between_write_and_publish_publishes_once_after_r
     broker, publisher = _publisher(topic_suffix)
     await broker.start()
     try:
-        assert await OutboxRelay(db.documents, publisher).sweep_once() == 1
-        assert await OutboxRelay(db.documents, publisher).sweep_once() == 0
+        assert await OutboxRelay(db.documents, publisher, settle_s=0).sweep_once() == 1
+        assert await OutboxRelay(db.documents, publisher, settle_s=0).sweep_once() == 0
     finally:
         await broker.stop()
     async with TopicReader(DOCUMENTS_PUBLIC + topic_suffix) as reader:
@@ -194,3 +194,74 @@ async def test_a_stale_or_duplicate_event_never_regresses_a_read_model(
     assert await apply(3, "v3")
     page = await db.pages.find_one({"_id": "doc-1"})
     assert page is not None and page["title"] == "v3"
+
+
+class CountingCollection:
+    """A test double in front of a collection that counts what the relay reads from it."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1
+        return await self._inner.find_one(*args, **kwargs)
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1000  # a query that is not by _id would read every aggregate
+        return self._inner.find(*args, **kwargs)
+
+
+async def test_the_sweeper_finds_what_a_crash_left_without_reading_history(
+    db: AsyncDatabase[Any], topic_suffix: str
+) -> None:
+    history = [{"_id": f"old-{i}", "version": 3, "outbox": []} for i in range(2000)]
+    await db.documents.insert_many(history)
+    await db.documents.insert_one({"_id": "doc-crash", "version": 1})
+    broker, publisher = _publisher(topic_suffix)
+    await broker.start()
+    try:
+        record = publisher.record_for(_event("doc-crash", 2))
+        # The writer "dies" after its write: nothing publishes it on the hot path.
+        assert await update_with_outbox(
+            db.documents, "doc-crash", 1, {}, [record], lease=True, lease_s=0.2
+        )
+        counting = CountingCollection(db.documents)
+        relay = OutboxRelay(counting, publisher, settle_s=0)  # type: ignore[arg-type]
+        await asyncio.sleep(0.3)  # the dead writer's lease expires
+        assert await relay.sweep_once() == 1
+        assert counting.reads < 10, counting.reads
+        assert await relay.sweep_once() == 0
+        assert await db.documents_pending.count_documents({}) == 0
+    finally:
+        await broker.stop()
+    async with TopicReader(DOCUMENTS_PUBLIC + topic_suffix) as reader:
+        records = await reader.wait_for(1)
+    assert parse_record(records[0].headers, records[0].value).meta.id == record.event_id
+
+
+async def test_a_writer_that_takes_the_lease_publishes_without_a_claim(
+    db: AsyncDatabase[Any], topic_suffix: str
+) -> None:
+    await db.documents.insert_one({"_id": "doc-1", "version": 1})
+    broker, publisher = _publisher(topic_suffix)
+    await broker.start()
+    try:
+        relay = OutboxRelay(db.documents, publisher)
+        record = publisher.record_for(_event("doc-1", 2))
+        written = await update_with_outbox(db.documents, "doc-1", 1, {}, [record], lease=True)
+        assert written is not None and written["outbox_lease"]["token"]
+        # Another relay cannot claim it meanwhile: the writer holds the lease.
+        assert await OutboxRelay(db.documents, publisher).publish_now("doc-1") == 0
+        assert await relay.publish_written(written) == 1
+    finally:
+        await broker.stop()
+    stored = await db.documents.find_one({"_id": "doc-1"})
+    assert stored is not None and stored["outbox"] == [] and stored["outbox_lease"] is None
+    async with TopicReader(DOCUMENTS_PUBLIC + topic_suffix) as reader:
+        records = await reader.wait_for(1)
+        await reader.poll(0.5)
+    assert len(records) == 1
