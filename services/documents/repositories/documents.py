@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared.messaging import pending
 from shared.messaging.envelope import OutgoingRecord
@@ -15,12 +18,33 @@ from shared.messaging.outbox import update_with_outbox
 
 Doc = dict[str, Any]
 AUDIT_PENDING = "audit_pending"
+EARLIEST = "earliest"
+# A listing request looks at this many documents and this many days at most, then hands
+# back a cursor: its cost never depends on how much history is stored.
+MAX_EXAMINED = 2000
+DAYS_PER_READ = 31
+
+
+def day_of(document_id: str) -> str:
+    """The UTC day a document was created, read from its time-ordered id."""
+    try:
+        millis = int(document_id[:12], 16)
+    except ValueError:
+        millis = 0
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%Y-%m-%d")
+
+
+def _days_before(day: str, count: int) -> list[str]:
+    start = dt.date.fromisoformat(day)
+    return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
 class DocumentRepository:
     def __init__(self, db: AsyncDatabase[Doc], *, lease_s: float = 15.0) -> None:
         self.collection: AsyncCollection[Doc] = db["documents"]
+        self._days: AsyncCollection[Doc] = db["document_days"]
         self._lease_s = lease_s
+        self._earliest_known = False
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("state", ASCENDING), ("drafting_unit", ASCENDING)])
@@ -32,8 +56,56 @@ class DocumentRepository:
 
     async def insert(self, doc: Doc) -> None:
         # A new document carries its first audit entry: the marker lets a sweep finish it.
-        await pending.mark(self.collection, str(doc["_id"]))
+        document_id = str(doc["_id"])
+        await pending.mark(self.collection, document_id)
+        await self._list_in_day(document_id)
         await self.collection.insert_one(doc)
+
+    async def _list_in_day(self, document_id: str) -> None:
+        """The day bucket that listings walk; written before the document itself."""
+        day = day_of(document_id)
+        await self._days.update_one({"_id": day}, {"$addToSet": {"ids": document_id}}, upsert=True)
+        if not self._earliest_known:
+            with contextlib.suppress(DuplicateKeyError):
+                await self._days.update_one(
+                    {"_id": EARLIEST}, {"$setOnInsert": {"day": day}}, upsert=True
+                )
+            self._earliest_known = True
+
+    async def walk_newest_first(
+        self, accepts: Callable[[Doc], bool], before_id: str | None, limit: int
+    ) -> tuple[list[Doc], str | None]:
+        """Up to ``limit`` accepted documents older than ``before_id``, newest first, and the
+        cursor to go on from (None at the end of history).
+
+        Reads day buckets by ``_id`` and documents by ``_id $in``; stops after examining
+        ``MAX_EXAMINED`` documents and hands back a cursor, whatever the filter.
+        """
+        earliest_doc = await self._days.find_one({"_id": EARLIEST})
+        earliest = str(earliest_doc["day"]) if earliest_doc else None
+        if earliest is None:
+            return [], None
+        day = day_of(before_id) if before_id else dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        found: list[Doc] = []
+        examined = 0
+        while day >= earliest:
+            days = [d for d in _days_before(day, DAYS_PER_READ) if d >= earliest]
+            buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
+            for one in days:
+                ids = sorted(buckets.get(one, {}).get("ids", []), reverse=True)
+                ids = [i for i in ids if before_id is None or i < before_id]
+                for start in range(0, len(ids), 200):
+                    chunk = ids[start : start + 200]
+                    for doc in await self.many(chunk):
+                        examined += 1
+                        if accepts(doc):
+                            found.append(doc)
+                            if len(found) > limit:  # one more than asked: a page follows
+                                return found[:limit], str(found[limit - 1]["_id"])
+                    if examined >= MAX_EXAMINED:
+                        return found, (str(found[-1]["_id"]) if len(found) == limit else chunk[-1])
+            day = (dt.date.fromisoformat(days[-1]) - dt.timedelta(days=1)).isoformat()
+        return found, None
 
     async def get(self, document_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": document_id})
@@ -72,15 +144,6 @@ class DocumentRepository:
         await self.collection.update_one(
             {"_id": document_id}, {"$pullAll": {AUDIT_PENDING: entries}}
         )
-
-    async def find(
-        self, query: Mapping[str, Any], *, sort: list[tuple[str, int]], limit: int
-    ) -> list[Doc]:
-        cursor = self.collection.find(dict(query)).sort(sort).limit(limit)
-        return [doc async for doc in cursor]
-
-    async def newest_first(self, query: Mapping[str, Any], limit: int) -> list[Doc]:
-        return await self.find(query, sort=[("_id", DESCENDING)], limit=limit)
 
     async def many(self, ids: list[str]) -> list[Doc]:
         """Documents by ``_id``, in the order given (missing ones left out)."""

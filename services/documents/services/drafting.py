@@ -16,7 +16,7 @@ from services.documents.repositories.documents import AUDIT_PENDING
 from services.documents.services.access import guarded_update, load_visible, prepare
 from services.documents.services.audit import AuditTrail, audit_entry
 from services.documents.services.common import Deps, Forbidden, Invalid, new_id, utcnow
-from services.documents.services.queries import ListFilters, list_query
+from services.documents.services.queries import ListFilters, list_predicate
 from shared.auth.principal import Principal
 from shared.contracts.vocabulary import Confidentiality
 
@@ -112,13 +112,10 @@ class DraftingService:
     async def list(
         self, principal: Principal, filters: ListFilters, limit: int
     ) -> tuple[list[Doc], str | None]:
-        query = list_query(principal, filters)
-        if query is None:
+        accepts = list_predicate(principal, filters)
+        if accepts is None:
             return [], None
-        found = await self._d.documents.newest_first(query, limit + 1)
-        more = len(found) > limit
-        items = found[:limit]
-        return items, (str(items[-1]["_id"]) if more and items else None)
+        return await self._d.documents.walk_newest_first(accepts, filters.before_id, limit)
 
     async def edit(
         self, principal: Principal, document_id: str, version: int, patch: DraftPatch

@@ -1,8 +1,12 @@
-"""Mongo filters for listing: need to know and clearance, then the user's own filters."""
+"""Which documents a listing shows: need to know and clearance, then the user's own filters.
+
+Listings walk the day buckets newest-first (``DocumentRepository.walk_newest_first``) and keep
+the documents this predicate accepts, so a page costs what it examines, never the history.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +15,8 @@ from services.documents.domain.lifecycle import State
 from services.documents.domain.permissions import CLERK_STATES, visible_levels
 from shared.auth.principal import Principal, Role
 
-Query = dict[str, Any]
+Doc = dict[str, Any]
+Predicate = Callable[[Doc], bool]
 
 
 @dataclass(frozen=True)
@@ -26,28 +31,35 @@ class ListFilters:
     before_id: str | None = None
 
 
-def visibility(principal: Principal) -> Query | None:
+def visibility(principal: Principal) -> Predicate | None:
     """What the principal may know exists; None when nothing."""
-    levels = {"confidentiality": {"$in": visible_levels(principal)}}
+    levels = {str(level) for level in visible_levels(principal)}
     if principal.has_role(Role.ADMIN, Role.RECORDS_OFFICER):
-        return levels
-    scopes: list[Query] = []
-    if principal.has_role(Role.DRAFTER) and principal.unit:
-        scopes.append({"drafting_unit": principal.unit})
-    if principal.has_role(Role.APPROVER) and principal.unit:
-        scopes.append({"drafting_unit": principal.unit, "state": {"$ne": State.DRAFT.value}})
+        return lambda doc: str(doc.get("confidentiality")) in levels
+    scopes: list[Predicate] = []
+    unit = principal.unit
+    if principal.has_role(Role.DRAFTER) and unit:
+        scopes.append(lambda doc: doc.get("drafting_unit") == unit)
+    if principal.has_role(Role.APPROVER) and unit:
+        scopes.append(
+            lambda doc: doc.get("drafting_unit") == unit and doc.get("state") != State.DRAFT.value
+        )
     if principal.has_role(Role.CLERK):
-        scopes.append({"state": {"$in": [s.value for s in CLERK_STATES]}})
+        clerk_states = {s.value for s in CLERK_STATES}
+        scopes.append(lambda doc: doc.get("state") in clerk_states)
     if not scopes:
         return None
-    return {"$and": [levels, {"$or": scopes}]}
+    return lambda doc: str(doc.get("confidentiality")) in levels and any(s(doc) for s in scopes)
 
 
-def list_query(principal: Principal, filters: ListFilters) -> Query | None:
+def _has_word_starting(search: str, token: str) -> bool:
+    return any(word.startswith(token) for word in search.split(" "))
+
+
+def list_predicate(principal: Principal, filters: ListFilters) -> Predicate | None:
     seen = visibility(principal)
     if seen is None:
         return None
-    clauses: list[Query] = [seen]
     exact = {
         "state": filters.state.value if filters.state else None,
         "doc_type": filters.doc_type,
@@ -56,10 +68,13 @@ def list_query(principal: Principal, filters: ListFilters) -> Query | None:
         "drafting_unit": filters.unit,
         "notation": filters.notation,
     }
-    clauses.extend({k: v} for k, v in exact.items() if v is not None)
-    for token in tokens(filters.q or ""):
-        # Anchored at a word start and escaped: a token is never a pattern.
-        clauses.append({"search": {"$regex": f"(^| ){re.escape(token)}"}})
-    if filters.before_id:
-        clauses.append({"_id": {"$lt": filters.before_id}})
-    return {"$and": clauses}
+    wanted = {k: v for k, v in exact.items() if v is not None}
+    words = tokens(filters.q or "")
+
+    def accepts(doc: Doc) -> bool:
+        if not seen(doc) or any(doc.get(k) != v for k, v in wanted.items()):
+            return False
+        search = str(doc.get("search") or "")
+        return all(_has_word_starting(search, w) for w in words)
+
+    return accepts

@@ -1,0 +1,55 @@
+"""Staff listings walk day buckets newest-first and never read more than a page's bound."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.documents.repositories import documents as repo_module
+from services.documents.repositories.documents import DocumentRepository
+
+
+def _id_at(day: dt.datetime, n: int) -> str:
+    return f"{int(day.timestamp() * 1000) + n:012x}{n:012x}"
+
+
+async def _store(repo: DocumentRepository, days_ago: int, count: int, unit: str) -> list[str]:
+    day = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    ids = [_id_at(day, n) for n in range(count)]
+    for document_id in ids:
+        await repo.insert({"_id": document_id, "drafting_unit": unit, "version": 1})
+    return ids
+
+
+async def test_pages_follow_each_other_across_days_newest_first(db: AsyncDatabase[Any]) -> None:
+    repo = DocumentRepository(db)
+    old = await _store(repo, 40, 3, "CNTT")
+    recent = await _store(repo, 1, 4, "CNTT")
+    await _store(repo, 0, 2, "VP")
+    wanted = sorted(old + recent, reverse=True)
+
+    def accepts(doc: dict[str, Any]) -> bool:
+        return bool(doc["drafting_unit"] == "CNTT")
+
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(5):
+        page, cursor = await repo.walk_newest_first(accepts, cursor, 3)
+        seen.extend(str(d["_id"]) for d in page)
+        if cursor is None:
+            break
+    assert seen == wanted
+
+
+async def test_a_filter_matching_little_gets_a_cursor_instead_of_a_scan(
+    db: AsyncDatabase[Any], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(repo_module, "MAX_EXAMINED", 5)
+    repo = DocumentRepository(db)
+    ids = await _store(repo, 0, 12, "VP")
+    page, cursor = await repo.walk_newest_first(lambda d: False, None, 10)
+    # The bound is checked per batch read: the whole batch was examined, then handed back.
+    assert page == [] and cursor == min(ids)
+    assert await repo.walk_newest_first(lambda d: False, cursor, 10) == ([], None)
