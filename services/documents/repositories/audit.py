@@ -96,5 +96,14 @@ class AuditRepository:
             return record
 
     async def trail(self, document_id: str) -> list[Doc]:
-        cursor = self.collection.find({"document_id": document_id}).sort("seq", ASCENDING)
-        return [doc async for doc in cursor]
+        """The whole chain in order: entries are keyed by consecutive seq, read by ``_id``."""
+        entries: list[Doc] = []
+        batch = 100
+        while True:
+            start = len(entries) + 1
+            ids = [entry_key(document_id, seq) for seq in range(start, start + batch)]
+            found = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
+            for one in ids:
+                if one not in found:
+                    return entries
+                entries.append(found[one])
