@@ -14,11 +14,14 @@ from services.lgsp.repositories import (
     PartnerRepository,
     SubscriptionRepository,
 )
+from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.delivery_worker import DeliveryWorker
+from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.services.files import FileService
 from services.lgsp.services.intake import IntakeService
 from services.lgsp.services.limits import PartnerLimiter
+from services.lgsp.services.migration import Migration
 from services.lgsp.services.partners import PartnerService
 from services.lgsp.services.retention import RetentionSweeper
 from services.lgsp.settings import Settings
@@ -39,6 +42,8 @@ class Components:
         self.file_repo = FileRepository(db)
         self.limit_repo = PartnerLimitRepository(db)
         self.idempotency_repo = IdempotencyRepository(db)
+        self.meta_repo = MetaRepository(db)
+        self.directory = PartnerDirectory(self.partner_repo, self.subscription_repo, self.meta_repo)
         self.relay = OutboxRelay(
             self.delivery_repo.collection,
             runtime.publisher,
@@ -51,6 +56,8 @@ class Components:
             self.subscription_repo,
             settings,
             idempotency=self.idempotency_repo,
+            directory=self.directory,
+            on_unparked=self._unparked,
         )
         self.deliveries = DeliveryService(
             self.delivery_repo, self.event_repo, runtime.publisher, self.relay, settings
@@ -76,6 +83,7 @@ class Components:
         self.worker = DeliveryWorker(
             self.delivery_repo,
             self.partner_repo,
+            self.directory,
             self.deliveries,
             self.files,
             self.limiter,
@@ -87,7 +95,15 @@ class Components:
             self.key_repo,
             self.partner_repo,
             self.idempotency_repo,
+            self.meta_repo,
             settings,
+        )
+        self.migration = Migration(
+            self.delivery_repo,
+            self.event_repo,
+            self.document_repo,
+            self.partner_repo,
+            self.meta_repo,
         )
         self.intake = IntakeService(
             self.event_repo,
@@ -97,8 +113,11 @@ class Components:
             self.partners,
             self.deliveries,
             settings,
-            wake=self.worker.wake,
+            schedule=self.worker.add,
         )
+
+    async def _unparked(self, partner_id: str) -> None:
+        await self.worker.unpark(partner_id)
 
     async def ensure_indexes(self) -> None:
         for repo in (
@@ -110,11 +129,13 @@ class Components:
             self.document_repo,
             self.limit_repo,
             self.idempotency_repo,
+            self.meta_repo,
         ):
             await repo.ensure_indexes()
 
     async def start(self) -> None:
         await self.ensure_indexes()
+        await self.migration.run_once()
         self.relay.start()
         self.worker.start()
         self.retention.start()

@@ -76,6 +76,8 @@ async def _setup(
     pid = partner["id"]
     entry: dict[str, Any] = dict(known) if known.get("partner_id") == pid else {}
     entry.update({"partner_id": pid, "code": partner["code"], "name": partner["name"]})
+    if partner.get("webhook_secret"):  # just created: the secret is shown this once
+        entry["webhook_secret"] = partner["webhook_secret"]
     for service in ("public-documents-feed", "document-lookup"):
         if service not in partner["grants"]:
             (await client.post(f"/api/v1/partners/{pid}/grants/{service}")).raise_for_status()

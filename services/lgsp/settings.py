@@ -41,7 +41,16 @@ class Settings(ServiceSettings):
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one webhook call")
     job_lease_s: float = Field(default=60.0, gt=0, description="lease of a claimed job")
-    worker_poll_interval_s: float = Field(default=1.0, gt=0, description="idle poll interval")
+    worker_poll_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="while jobs wait: how often the worker checks for partner changes",
+    )
+    worker_rescan_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="how often the worker reads the active set for jobs it does not know",
+    )
     inbox_visibility_s: float = Field(
         default=60.0, gt=0, description="an unacknowledged inbox item comes back after this"
     )

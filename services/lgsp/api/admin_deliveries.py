@@ -25,14 +25,14 @@ async def list_deliveries(
     state: JobState | None = None,
     document_id: str | None = None,
 ) -> dict[str, Any]:
-    query: dict[str, Any] = {}
+    query: dict[str, str] = {}
     if partner_id:
         query["partner_id"] = partner_id
     if state:
         query["state"] = state.value
     if document_id:
         query["document_id"] = document_id
-    docs = await deps.delivery_repo.page(query, position(cursor), limit)
+    docs = await deps.deliveries.page(query, position(cursor), limit)
     return {"items": [delivery_view(d) for d in docs], "next_cursor": next_cursor(docs, limit)}
 
 
@@ -52,5 +52,5 @@ async def retry(delivery_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
     partner = await deps.partner_repo.get(job["partner_id"])
     mode = Mode.WEBHOOK if partner and partner.get("webhook_url") else Mode.INBOX
     doc = await deps.deliveries.requeue(job, mode)
-    deps.worker.wake()
+    deps.worker.add(doc)
     return delivery_view(doc)

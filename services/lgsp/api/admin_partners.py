@@ -15,6 +15,7 @@ from services.lgsp.api.schemas import (
     SubscriptionCreate,
     partner_view,
     subscription_view,
+    with_secret,
 )
 from services.lgsp.domain.partners import CATALOGUE
 from shared.http.concurrency import etag, required_version
@@ -51,12 +52,12 @@ async def create_partner(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     scoped = f"{admin.user}:{idempotency_key}" if idempotency_key else None
-    doc, created = await deps.partners.create(body.model_dump(mode="json"), scoped)
+    doc, created, secret = await deps.partners.create(body.model_dump(mode="json"), scoped)
     if not created:
         response.status_code = 200
     response.headers["ETag"] = etag(doc["version"])
     response.headers["Location"] = f"/api/v1/partners/{doc['_id']}"
-    return partner_view(doc)
+    return with_secret(partner_view(doc), secret)
 
 
 @router.get("/partners")
@@ -89,11 +90,11 @@ async def patch_partner(
     if_match: str | None = Header(default=None),
 ) -> dict[str, Any]:
     version = required_version(if_match)
-    doc = await deps.partners.update(
+    doc, secret = await deps.partners.update(
         partner_id, version, body.model_dump(mode="json", exclude_unset=True)
     )
     response.headers["ETag"] = etag(doc["version"])
-    return partner_view(doc)
+    return with_secret(partner_view(doc), secret)
 
 
 @router.post("/partners/{partner_id}/keys", status_code=201)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.lgsp.domain.parking import parked_reason
 from services.lgsp.domain.partners import PartnerState, PayloadFormat
 from shared.contracts.models import ORG_CODE_PATTERN
 from shared.contracts.vocabulary import DocumentType
@@ -87,8 +88,20 @@ def partner_view(doc: dict[str, Any]) -> dict[str, Any]:
             }
             for s in doc.get("secrets") or []
         ],
+        "parked_reason": parked_reason(doc, dt.datetime.now(dt.UTC)),
         "version": doc["version"],
         "created_at": doc.get("created_at"),
+    }
+
+
+def with_secret(view: dict[str, Any], secret: str | None) -> dict[str, Any]:
+    """A webhook signing secret just generated: in this one response, never again."""
+    if secret is None:
+        return view
+    return {
+        **view,
+        "webhook_secret": secret,
+        "note": "the webhook secret is shown only once; store it now",
     }
 
 

@@ -1,4 +1,9 @@
-"""Delivery jobs: one document per (event, partner), claimed by the worker under a lease."""
+"""Delivery jobs: one document per (event, partner), found by _id.
+
+The ``deliveries`` collection is the history; nothing in the delivery path queries it by
+anything but _id. Every write that changes a job's state also updates the active set
+(``repositories.active``) and, when the job ends, its minute bucket for the retention sweep.
+"""
 
 from __future__ import annotations
 
@@ -7,61 +12,84 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.lgsp.domain.deliveries import OPEN_STATES, TERMINAL_STATES, JobState, Mode
+from services.lgsp.repositories.active import ActiveRepository
+from services.lgsp.repositories.buckets import BucketRepository
 from services.lgsp.repositories.common import Doc
+from services.lgsp.repositories.lookups import LookupRepository
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.outbox import update_with_outbox
+
+FINISHED = "finished"  # bucket kind: jobs by the minute they ended
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class DeliveryRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["deliveries"]
+        self.active = ActiveRepository(db)
+        self.lookups = LookupRepository(db)
+        self.buckets = BucketRepository(db)
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index(
-            [("state", ASCENDING), ("mode", ASCENDING), ("priority", DESCENDING)],
-            name="claim",
-        )
+        # Used on MongoDB by the administrators' paged history query only.
         await self.collection.create_index(
             [("partner_id", ASCENDING), ("created_at", ASCENDING)], name="partner_created"
         )
         await self.collection.create_index([("document_id", ASCENDING)], name="document")
-        await self.collection.create_index([("event_id", ASCENDING)], name="event")
+        for repo in (self.active, self.lookups, self.buckets):
+            await repo.ensure_indexes()
+
+    async def after_write(self, job: Doc) -> None:
+        """Keep the active set and the finished buckets in step with the job."""
+        await self.active.sync(job)
+        if job["state"] in TERMINAL_STATES:
+            await self.buckets.add(
+                FINISHED, job.get("finished_at") or job["created_at"], [job["_id"]]
+            )
 
     async def insert(self, doc: Doc) -> bool:
+        """False when the job exists; a redelivered event also repairs its active entry."""
+        await self.lookups.record(doc)
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
+            existing = await self.get(doc["_id"])
+            if existing is not None and existing["state"] in OPEN_STATES:
+                await self.active.sync(existing)
             return False
+        await self.active.sync(doc, new=True)
         return True
 
     async def get(self, delivery_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": delivery_id})
 
-    async def claim(
-        self, now: dt.datetime, lease_s: float, exclude_partners: Sequence[str]
-    ) -> Doc | None:
-        """Lease the most urgent due webhook job; None when there is none."""
-        query: dict[str, Any] = {
-            "state": {"$in": list(OPEN_STATES)},
-            "mode": Mode.WEBHOOK.value,
-            "due_at": {"$lte": now},
-            "lease_until": {"$lt": now},
-        }
-        if exclude_partners:
-            query["partner_id"] = {"$nin": list(exclude_partners)}
+    async def get_many(self, delivery_ids: Sequence[str]) -> list[Doc]:
+        out: list[Doc] = []
+        for start in range(0, len(delivery_ids), 1000):
+            chunk = list(delivery_ids[start : start + 1000])
+            out += [doc async for doc in self.collection.find({"_id": {"$in": chunk}})]
+        return out
+
+    async def claim(self, delivery_id: str, now: dt.datetime, lease_s: float) -> Doc | None:
+        """Lease this job if it is an open, due, unleased webhook job; None otherwise."""
         lease = {
             "lease_until": now + dt.timedelta(seconds=lease_s),
             "lease_token": uuid.uuid4().hex,
         }
         return await self.collection.find_one_and_update(
-            query,
+            {
+                "_id": delivery_id,
+                "state": {"$in": list(OPEN_STATES)},
+                "mode": Mode.WEBHOOK.value,
+                "due_at": {"$lte": now},
+                "lease_until": {"$lt": now},
+            },
             {"$set": lease},
-            sort=[("priority", DESCENDING), ("due_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
 
@@ -73,17 +101,55 @@ class DeliveryRepository:
         records: Sequence[OutgoingRecord],
         extra_filter: dict[str, Any] | None = None,
     ) -> Doc | None:
-        return await update_with_outbox(
+        doc = await update_with_outbox(
             self.collection, delivery_id, expected_version, update, records, extra_filter
         )
+        if doc is not None:
+            await self.after_write(doc)
+        return doc
 
-    async def set_fields(self, delivery_id: str, fields: dict[str, Any]) -> None:
-        await self.collection.update_one({"_id": delivery_id}, {"$set": fields})
+    async def reschedule(
+        self, delivery_id: str, fields: dict[str, Any], lease_token: str | None
+    ) -> Doc | None:
+        """Move an open job (due time, mode) and give up its lease; None if not held."""
+        query: dict[str, Any] = {"_id": delivery_id, "state": {"$in": list(OPEN_STATES)}}
+        if lease_token:
+            query["lease_token"] = lease_token
+        doc = await self.collection.find_one_and_update(
+            query,
+            {"$set": {**fields, "lease_until": EPOCH}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            await self.active.sync(doc)
+        return doc
 
-    async def page(
+    async def release(self, delivery_id: str, lease_token: str | None) -> None:
+        query: dict[str, Any] = {"_id": delivery_id}
+        if lease_token:
+            query["lease_token"] = lease_token
+        await self.collection.update_one(query, {"$set": {"lease_until": EPOCH}})
+
+    async def make_due(self, delivery_ids: Sequence[str], at: dt.datetime) -> None:
+        """Open jobs due now (their partner was fixed); finished ones are left alone."""
+        for start in range(0, len(delivery_ids), 1000):
+            await self.collection.update_many(
+                {
+                    "_id": {"$in": list(delivery_ids[start : start + 1000])},
+                    "state": {"$in": list(OPEN_STATES)},
+                },
+                {"$set": {"due_at": at}},
+            )
+        await self.active.set_due(delivery_ids, at)
+
+    async def history_page(
         self, query: dict[str, Any], after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Doc]:
-        """Oldest first by (created_at, _id)."""
+        """Administrators' browsing of the whole history with arbitrary filters, oldest first.
+
+        The one query that reads the history by anything but _id (the store scans it): it
+        serves only the paged admin list, never a timer or the delivery path.
+        """
         full = dict(query)
         if after is not None:
             created, last_id = after
@@ -94,60 +160,46 @@ class DeliveryRepository:
         cursor = (
             self.collection.find(full)
             .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(limit)
+            .limit(min(limit, 200))
         )
         return [doc async for doc in cursor]
 
-    async def hide_until(self, ids: Sequence[str], until: dt.datetime) -> None:
-        if ids:
-            await self.collection.update_many(
-                {"_id": {"$in": list(ids)}}, {"$set": {"visible_at": until}}
+    async def existing(self, delivery_ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for start in range(0, len(delivery_ids), 1000):
+            chunk = list(delivery_ids[start : start + 1000])
+            cursor = self.collection.find({"_id": {"$in": chunk}}, projection={"_id": 1})
+            out |= {str(doc["_id"]) async for doc in cursor}
+        return out
+
+    async def delete_finished(
+        self, delivery_ids: Sequence[str], cutoff: dt.datetime
+    ) -> tuple[list[Doc], list[str]]:
+        """Delete those of these jobs that ended before ``cutoff`` with their status events
+        out, never an open one. Returns the deleted jobs and the ids of old finished jobs
+        held back (status events still to publish), for the next sweep."""
+        old = [
+            job
+            for job in await self.get_many(delivery_ids)
+            if job["state"] in TERMINAL_STATES
+            and _as_utc(job.get("finished_at") or job["created_at"]) < cutoff
+        ]
+        candidates = [job for job in old if not job.get("outbox")]
+        if candidates:
+            await self.collection.delete_many(
+                {
+                    "_id": {"$in": [job["_id"] for job in candidates]},
+                    "state": {"$in": list(TERMINAL_STATES)},
+                    "outbox": {"$size": 0},
+                }
             )
+        left = await self.existing([job["_id"] for job in old])
+        deleted = [job for job in candidates if job["_id"] not in left]
+        return deleted, sorted(left)
 
-    async def partner_owns_file(self, partner_id: str, sha256: str) -> Doc | None:
-        return await self.collection.find_one({"partner_id": partner_id, "attachments": sha256})
 
-    async def latest_for_document(self, partner_id: str, document_id: str) -> Doc | None:
-        cursor = (
-            self.collection.find({"partner_id": partner_id, "document_id": document_id})
-            .sort([("created_at", DESCENDING)])
-            .limit(1)
-        )
-        async for doc in cursor:
-            return doc
-        return None
-
-    async def open_of_partner(self, partner_id: str) -> list[Doc]:
-        cursor = self.collection.find(
-            {"partner_id": partner_id, "state": {"$in": list(OPEN_STATES)}}
-        )
-        return [doc async for doc in cursor]
-
-    async def delete_finished_before(self, cutoff: dt.datetime) -> int:
-        """Finished jobs whose status events are out; never a pending or retrying one."""
-        result = await self.collection.delete_many(
-            {
-                "state": {"$in": list(TERMINAL_STATES)},
-                "outbox": {"$size": 0},
-                "$or": [
-                    {"finished_at": {"$lt": cutoff}},
-                    # jobs finished before finished_at was recorded
-                    {"finished_at": None, "created_at": {"$lt": cutoff}},
-                ],
-            }
-        )
-        return result.deleted_count
-
-    async def referenced_events(self, event_ids: Sequence[str]) -> set[str]:
-        if not event_ids:
-            return set()
-        cursor = self.collection.find(
-            {"event_id": {"$in": list(event_ids)}}, projection={"event_id": 1}
-        )
-        return {str(doc["event_id"]) async for doc in cursor}
-
-    async def count(self, query: dict[str, Any]) -> int:
-        return await self.collection.count_documents(query)
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def new_job(
@@ -163,7 +215,6 @@ def new_job(
     give_up_at: dt.datetime,
     publish_status: bool,
 ) -> Doc:
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return {
         "_id": delivery_id,
         "event_id": event_id,
@@ -183,9 +234,9 @@ def new_job(
         "created_at": now,
         "due_at": now,
         "give_up_at": give_up_at,
-        "lease_until": epoch,
+        "lease_until": EPOCH,
         "lease_token": None,
-        "visible_at": epoch,
+        "visible_at": EPOCH,
         "delivered_at": None,
         "finished_at": None,
         "version": 1,

@@ -1,27 +1,38 @@
-"""The received events (for replay) and the published documents (for the lookup service)."""
+"""The received events (for replay) and the published documents (for the lookup service).
+
+Both are found by _id only: events through minute buckets of their time (replay, retention),
+documents through key documents by notation and by attachment hash.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.repositories.common import Doc
+from services.lgsp.repositories.buckets import BucketRepository, minute_key, minutes_between
+from services.lgsp.repositories.common import Doc, as_utc
 from shared.messaging.idempotency import apply_if_newer
+
+EVENTS = "events"  # bucket kind: events by the minute of their time
+MAX_REPLAY_MINUTES = 93 * 24 * 60  # a little over the longest event retention we expect
 
 
 class EventRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["events"]
+        self.buckets = BucketRepository(db)
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("time", ASCENDING)], name="time")
+        return None  # by _id only; time order comes from the buckets
 
     async def store(self, doc: Doc) -> bool:
         """False when the event was already stored (a redelivery)."""
+        await self.buckets.add(EVENTS, doc["time"], [doc["_id"]])
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
@@ -31,17 +42,36 @@ class EventRepository:
     async def get(self, event_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": event_id})
 
-    async def in_window(self, start: dt.datetime, end: dt.datetime) -> list[Doc]:
-        cursor = self.collection.find({"time": {"$gte": start, "$lt": end}}).sort("time", ASCENDING)
-        return [doc async for doc in cursor]
+    async def add_jobs(self, event_id: str, job_ids: Sequence[str]) -> None:
+        """Remember the jobs made from an event: the sweep keeps it while one exists."""
+        if job_ids:
+            await self.collection.update_one(
+                {"_id": event_id}, {"$addToSet": {"jobs": {"$each": list(job_ids)}}}
+            )
 
-    async def ids_before(self, cutoff: dt.datetime, limit: int) -> list[str]:
-        cursor = (
-            self.collection.find({"time": {"$lt": cutoff}}, projection={"_id": 1})
-            .sort("time", ASCENDING)
-            .limit(limit)
+    async def get_many(self, event_ids: Sequence[str]) -> list[Doc]:
+        out: list[Doc] = []
+        for start in range(0, len(event_ids), 1000):
+            chunk = list(event_ids[start : start + 1000])
+            out += [doc async for doc in self.collection.find({"_id": {"$in": chunk}})]
+        return out
+
+    async def in_window(self, start: dt.datetime, end: dt.datetime) -> list[Doc]:
+        """Events with start <= time < end, by their minute buckets (bounded by the window)."""
+        before = minute_key(start - dt.timedelta(minutes=1))
+        keys = minutes_between(
+            before, minute_key(end + dt.timedelta(minutes=1)), MAX_REPLAY_MINUTES
         )
-        return [str(doc["_id"]) async for doc in cursor]
+        ids: list[str] = []
+        for i in range(0, len(keys), 1000):
+            for bucket in (await self.buckets.load(EVENTS, keys[i : i + 1000])).values():
+                ids += bucket
+        found = [
+            doc
+            for doc in await self.get_many(sorted(set(ids)))
+            if as_utc(start) <= as_utc(doc["time"]) < as_utc(end)
+        ]
+        return sorted(found, key=lambda d: (as_utc(d["time"]), str(d["_id"])))
 
     async def delete_ids(self, event_ids: list[str]) -> int:
         if not event_ids:
@@ -50,20 +80,40 @@ class EventRepository:
         return result.deleted_count
 
 
+def _notation_keys(notation: str, year: int | None) -> list[str]:
+    keys = [f"n:{notation}"]
+    if year is not None:
+        keys.append(f"ny:{notation}:{year}")
+    return keys
+
+
 class DocumentRepository:
     """One document per published document, newest version wins."""
 
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["documents"]
+        self.keys = db["document_keys"]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
             [("notation", ASCENDING), ("year", ASCENDING)], name="notation_year"
         )
 
+    async def index(self, doc: Doc) -> None:
+        """Key documents (by notation, by attachment hash) that point at this document."""
+        if not doc.get("notation"):
+            return
+        keys = _notation_keys(str(doc["notation"]), doc.get("year"))
+        keys += [f"file:{sha}" for sha in _hashes(doc.get("event") or {})]
+        for key in keys:
+            await self.keys.update_one(
+                {"_id": key}, {"$addToSet": {"ids": doc["_id"]}}, upsert=True
+            )
+
     async def apply(
         self, document_id: str, version: int, event_id: str, fields: dict[str, Any]
     ) -> bool:
+        await self.index({"_id": document_id, **fields})
         return await apply_if_newer(
             self.collection,
             document_id,
@@ -76,14 +126,34 @@ class DocumentRepository:
     async def get(self, document_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": document_id})
 
+    async def _by_key(self, key: str) -> list[Doc]:
+        found = await self.keys.find_one({"_id": key})
+        ids = sorted(str(i) for i in (found or {}).get("ids") or [])[:1000]
+        if not ids:
+            return []
+        cursor = self.collection.find({"_id": {"$in": ids}})
+        return sorted([doc async for doc in cursor], key=lambda d: str(d["_id"]))
+
     async def by_notation(self, notation: str, year: int | None) -> list[Doc]:
-        query: dict[str, Any] = {"notation": notation}
-        if year is not None:
-            query["year"] = year
-        cursor = self.collection.find(query).sort("_id", ASCENDING).limit(20)
-        return [doc async for doc in cursor]
+        key = _notation_keys(notation, year)[-1]
+        docs = [
+            d
+            for d in await self._by_key(key)
+            if d.get("notation") == notation and (year is None or d.get("year") == year)
+        ]
+        return docs[:20]
 
     async def published_with_file(self, sha256: str) -> Doc | None:
-        return await self.collection.find_one(
-            {"status": "published", "event.attachments.sha256": sha256}
-        )
+        for doc in await self._by_key(f"file:{sha256}"):
+            attachments = (doc.get("event") or {}).get("attachments") or []
+            if doc.get("status") == "published" and any(
+                isinstance(a, dict) and a.get("sha256") == sha256 for a in attachments
+            ):
+                return doc
+        return None
+
+
+def _hashes(event: dict[str, Any]) -> list[str]:
+    document = event.get("document") or {}
+    attachments = event.get("attachments") or document.get("attachments") or []
+    return sorted({str(a["sha256"]) for a in attachments if isinstance(a, dict) and "sha256" in a})

@@ -1,4 +1,9 @@
-"""Partners, their API keys and their feed subscriptions."""
+"""Partners, their API keys and their feed subscriptions.
+
+Partners, keys and subscriptions are bounded by configuration (agencies an administrator
+registered), not by history; a code is found through ``partner_codes`` (_id = code). Every
+write to partners or subscriptions bumps the registry version so caches reload.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.lgsp.repositories.common import Doc
+from services.lgsp.repositories.meta import MetaRepository
 
 
 class DuplicateCode(Exception):
@@ -19,30 +25,61 @@ class DuplicateCode(Exception):
 class PartnerRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["partners"]
+        self.codes = db["partner_codes"]
+        self.meta = MetaRepository(db)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("code", ASCENDING)], unique=True, name="code_unique")
 
+    async def _claim_code(self, code: str, partner_id: str) -> None:
+        """Own ``code`` or raise DuplicateCode; a claim left by a crash is taken over."""
+        try:
+            await self.codes.insert_one({"_id": code, "partner_id": partner_id})
+            return
+        except DuplicateKeyError:
+            pass
+        found = await self.codes.find_one({"_id": code})
+        holder = str(found["partner_id"]) if found else None
+        if holder == partner_id:
+            return
+        owner = await self.get(holder) if holder else None
+        if owner is not None and owner.get("code") == code:
+            raise DuplicateCode(code)
+        taken = await self.codes.update_one(
+            {"_id": code, "partner_id": holder}, {"$set": {"partner_id": partner_id}}, upsert=True
+        )
+        if not (taken.modified_count or taken.upserted_id):
+            raise DuplicateCode(code)
+
     async def insert(self, doc: Doc) -> None:
+        await self._claim_code(doc["code"], doc["_id"])
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError as exc:
             raise DuplicateCode(doc["code"]) from exc
+        finally:
+            await self.meta.bump_registry()
 
     async def get(self, partner_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": partner_id})
 
     async def by_code(self, code: str) -> Doc | None:
-        return await self.collection.find_one({"code": code})
+        found = await self.codes.find_one({"_id": code})
+        if found is None:
+            return None
+        partner = await self.get(str(found["partner_id"]))
+        return partner if partner is not None and partner.get("code") == code else None
 
     async def page(self, after: str | None, limit: int, code: str | None = None) -> list[Doc]:
-        query: dict[str, Any] = {}
-        if after:
-            query["_id"] = {"$gt": after}
         if code:
-            query["code"] = code
+            found = await self.by_code(code)
+            return [found] if found is not None and (not after or found["_id"] > after) else []
+        query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
         cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit)
         return [doc async for doc in cursor]
+
+    async def all(self) -> list[Doc]:
+        return [doc async for doc in self.collection.find({})]
 
     async def with_secrets(self) -> list[Doc]:
         cursor = self.collection.find({}, projection={"secrets": 1, "code": 1})
@@ -53,6 +90,8 @@ class PartnerRepository:
         result = await self.collection.update_one(
             {"_id": partner_id}, {"$pullAll": {"secrets": entries}}
         )
+        if result.modified_count:
+            await self.meta.bump_registry()
         return result.modified_count
 
     async def routable(self) -> list[Doc]:
@@ -67,12 +106,27 @@ class PartnerRepository:
             query["version"] = expected_version
         merged = {k: dict(v) for k, v in update.items()}
         merged.setdefault("$inc", {})["version"] = 1
+        new_code = merged.get("$set", {}).get("code")
+        before = await self.get(partner_id) if new_code else None
+        if new_code and before is not None and before.get("code") != new_code:
+            await self._claim_code(str(new_code), partner_id)
         try:
-            return await self.collection.find_one_and_update(
+            doc = await self.collection.find_one_and_update(
                 query, merged, return_document=ReturnDocument.AFTER
             )
         except DuplicateKeyError as exc:
             raise DuplicateCode(str(update)) from exc
+        finally:
+            await self.meta.bump_registry()
+        if doc is not None and before is not None and before.get("code") != doc.get("code"):
+            await self.codes.delete_one({"_id": before.get("code"), "partner_id": partner_id})
+        return doc
+
+    async def ensure_code(self, doc: Doc) -> None:
+        """The code record of a partner stored before codes had one (the migration)."""
+        await self.codes.update_one(
+            {"_id": doc["code"]}, {"$setOnInsert": {"partner_id": doc["_id"]}}, upsert=True
+        )
 
 
 class ApiKeyRepository:
@@ -114,12 +168,14 @@ class ApiKeyRepository:
 class SubscriptionRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["subscriptions"]
+        self.meta = MetaRepository(db)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("partner_id", ASCENDING)], name="partner")
 
     async def insert(self, doc: Doc) -> None:
         await self.collection.insert_one(doc)
+        await self.meta.bump_registry()
 
     async def of_partner(self, partner_id: str) -> list[Doc]:
         cursor = self.collection.find({"partner_id": partner_id}).sort("created_at", ASCENDING)
@@ -132,4 +188,5 @@ class SubscriptionRepository:
         result = await self.collection.delete_one(
             {"_id": subscription_id, "partner_id": partner_id}
         )
+        await self.meta.bump_registry()
         return bool(result.deleted_count)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from services.lgsp.domain.backoff import Backoff, Outcome, OutcomeKind, next_attempt_at
-from services.lgsp.domain.deliveries import JobState, Mode, public_state
+from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode, public_state
 from services.lgsp.domain.payload import delivery_payload
 from services.lgsp.repositories import DeliveryRepository, EventRepository
 from services.lgsp.repositories.common import Doc, as_utc, now
@@ -140,17 +140,14 @@ class DeliveryService:
             job, update, JobState.FAILED, note=reason, lease_token=job.get("lease_token")
         )
 
-    async def postpone(self, job: Doc, seconds: float, mode: Mode | None = None) -> None:
-        fields: dict[str, Any] = {
-            "due_at": now() + dt.timedelta(seconds=seconds),
-            "lease_until": EPOCH,
-        }
+    async def postpone(self, job: Doc, seconds: float, mode: Mode | None = None) -> Doc | None:
+        fields: dict[str, Any] = {"due_at": now() + dt.timedelta(seconds=seconds)}
         if mode is not None:
             fields["mode"] = mode.value
-        await self.deliveries.set_fields(job["_id"], fields)
+        return await self.deliveries.reschedule(job["_id"], fields, job.get("lease_token"))
 
     async def release(self, job: Doc) -> None:
-        await self.deliveries.set_fields(job["_id"], {"lease_until": EPOCH})
+        await self.deliveries.release(job["_id"], job.get("lease_token"))
 
     async def requeue(self, job: Doc, mode: Mode) -> Doc:
         """Administrator's retry (or a replay): back to pending, due now, a fresh horizon."""
@@ -192,20 +189,39 @@ class DeliveryService:
             self.settings.public_url,
         )
 
+    async def page(
+        self, filters: dict[str, str], after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Doc]:
+        """Administrators' list, oldest first. Pending and retrying jobs come from the
+        active set (the work in flight); any other filter browses the history (paged)."""
+        if filters.get("state") not in OPEN_STATES:
+            return await self.deliveries.history_page(dict(filters), after, limit)
+        jobs = [
+            job
+            for job in await self.deliveries.get_many(await self.deliveries.active.all_ids())
+            if all(job.get(k) == v for k, v in filters.items())
+            and (after is None or (as_utc(job["created_at"]), job["_id"]) > after)
+        ]
+        jobs.sort(key=lambda j: (as_utc(j["created_at"]), j["_id"]))
+        return jobs[:limit]
+
     # The pull inbox -------------------------------------------------------------------
     async def inbox(
         self, partner_id: str, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[tuple[Doc, dict[str, Any]]]:
         at = now()
-        query = {
-            "partner_id": partner_id,
-            "mode": Mode.INBOX.value,
-            "state": {"$in": [JobState.PENDING.value, JobState.RETRYING.value]},
-            "visible_at": {"$lte": at},
-        }
-        jobs = await self.deliveries.page(query, after, limit)
+        items = await self.deliveries.active.inbox_page(partner_id, at, after, limit)
+        found = {j["_id"]: j for j in await self.deliveries.get_many([i["_id"] for i in items])}
+        jobs = [
+            job
+            for item in items
+            if (job := found.get(item["_id"])) is not None
+            and job["partner_id"] == partner_id
+            and job["mode"] == Mode.INBOX.value
+            and job["state"] in OPEN_STATES
+        ]
         until = at + dt.timedelta(seconds=self.settings.inbox_visibility_s)
-        await self.deliveries.hide_until([j["_id"] for j in jobs], until)
+        await self.deliveries.active.hide([j["_id"] for j in jobs], until)
         return [(job, await self.payload(job)) for job in jobs]
 
     async def _owned(self, partner: Doc, delivery_id: str) -> Doc:
@@ -242,7 +258,7 @@ class DeliveryService:
         return doc
 
     async def delivery_for_document(self, partner: Doc, document_id: str) -> str:
-        job = await self.deliveries.latest_for_document(partner["_id"], document_id)
-        if job is None:
+        delivery_id = await self.deliveries.lookups.latest_delivery(partner["_id"], document_id)
+        if delivery_id is None:
             raise ProblemError(404, "no delivery of this document to you")
-        return str(job["_id"])
+        return delivery_id

@@ -1,10 +1,14 @@
 """The background worker that sends delivery jobs to partners' webhooks.
 
-It claims due jobs (most urgent first) under a lease so that two replicas never send the
-same job at once, runs several sends concurrently, caps the sends in flight per partner and
-rate-limits each partner, both across all replicas (``services.limits``), so a slow partner
-never delays the others. The Kafka consumers
-only store jobs; nothing here runs inside a consumer.
+It keeps the due times of the open webhook jobs in memory (``domain.schedule``), learnt
+from the jobs this replica creates or retries and from a rare rescan of the active set
+(``delivery_queue``: only open jobs), and sleeps until the next one is due: an idle worker
+costs nothing. A job is claimed by _id under a lease, so two replicas never send it twice.
+
+Isolation: the next job is taken from the most urgent partner that may send now. A partner
+whose slots are full (``services.limits``, across replicas), throttled or parked (it cannot
+be sent to: ``domain.parking``) is skipped as a whole, so its jobs never stand in front of
+another partner's. Parked jobs stay untouched until an administrator fixes the partner.
 """
 
 from __future__ import annotations
@@ -18,16 +22,19 @@ from typing import Any
 import httpx
 
 from services.lgsp.domain.backoff import Outcome, OutcomeKind, classify, parse_retry_after
-from services.lgsp.domain.deliveries import Mode
+from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode
+from services.lgsp.domain.parking import parked_reason, signing_secrets
 from services.lgsp.domain.partners import PartnerState
+from services.lgsp.domain.schedule import Entry, Schedule
 from services.lgsp.domain.signing import webhook_headers
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
 from services.lgsp.repositories import DeliveryRepository, PartnerRepository
-from services.lgsp.repositories.common import Doc, now
+from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.services.files import FileFetchError, FileService
 from services.lgsp.services.limits import PartnerLimiter
-from services.lgsp.services.partners import active_secrets, resolve_host
+from services.lgsp.services.partners import resolve_host
 from services.lgsp.settings import Settings
 from shared.logging import get_logger
 
@@ -40,6 +47,7 @@ class DeliveryWorker:
         self,
         deliveries: DeliveryRepository,
         partners: PartnerRepository,
+        directory: PartnerDirectory,
         service: DeliveryService,
         files: FileService,
         limiter: PartnerLimiter,
@@ -47,17 +55,18 @@ class DeliveryWorker:
     ) -> None:
         self.deliveries = deliveries
         self.partners = partners
+        self.directory = directory
         self.service = service
         self.files = files
         self.limiter = limiter
         self.settings = settings
+        self.schedule = Schedule()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
-        # This replica's own sends per partner: a fast path that never asks the database
-        # for a slot this replica alone already fills (it is a subset of the global count).
-        self._per_partner: dict[str, int] = {}
-        self._throttled_until: dict[str, float] = {}
+        self._per_partner: dict[str, int] = {}  # this replica's sends in flight
+        self._throttled_until: dict[str, float] = {}  # monotonic
+        self._parked: dict[str, str] = {}  # partner -> reason, as last seen
         self._client: httpx.AsyncClient | None = None
 
     # Lifecycle ------------------------------------------------------------------------
@@ -87,47 +96,141 @@ class DeliveryWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def add(self, job: Doc) -> None:
+        """A job just created, requeued or retried on this replica: schedule it."""
+        if job["state"] in OPEN_STATES and job["mode"] == Mode.WEBHOOK.value:
+            due = as_utc(job["due_at"]).timestamp()
+            self.schedule.put(job["_id"], job["partner_id"], int(job["priority"]), due)
+            self._wake.set()
+
+    async def unpark(self, partner_id: str) -> None:
+        """The partner was fixed here: its open jobs are due now, on every replica."""
+        ids = await self.deliveries.active.queued_ids_of(partner_id)
+        await self.deliveries.make_due(ids, now())
+        self.schedule.pull_forward(partner_id, time.time())
+        self._wake.set()
+
     # The loop -------------------------------------------------------------------------
     async def _run(self) -> None:
+        next_rescan = 0.0
+        next_check = 0.0
         while True:
+            self._wake.clear()  # a wake during the work below is kept for the wait
             try:
-                launched = await self._fill()
+                mono = time.monotonic()
+                if mono >= next_rescan:
+                    await self._rescan()
+                    next_rescan = mono + self.settings.worker_rescan_interval_s
+                if mono >= next_check and len(self.schedule):
+                    await self._refresh_partners()
+                    next_check = mono + self.settings.worker_poll_interval_s
+                await self._fill()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("worker.claim_failed")
-                launched = 0
-            if launched == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_interval_s)
+                log.exception("worker.step_failed")
+            timeout = self._sleep_for(next_rescan, next_check)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _excluded(self) -> list[str]:
-        mono = time.monotonic()
-        full = [p for p, n in self._per_partner.items() if n >= self.settings.partner_concurrency]
-        throttled = [p for p, until in self._throttled_until.items() if until > mono]
-        return sorted(set(full) | set(throttled))
+    def _sleep_for(self, next_rescan: float, next_check: float) -> float:
+        """Until the next job is due, a throttle ends, or a periodic check is owed."""
+        mono, wall = time.monotonic(), time.time()
+        marks = [next_rescan - mono]
+        if len(self.schedule):
+            marks.append(next_check - mono)
+        due = self.schedule.next_due(skip=self._parked)
+        if due is not None:
+            marks.append(due - wall)
+        for partner_id in self.schedule.ready_partners():
+            until = self._throttled_until.get(partner_id)
+            if until is not None and partner_id not in self._parked:
+                marks.append(until - mono)
+        return max(0.005, min(marks))
+
+    async def _rescan(self) -> None:
+        """Adopt open jobs this replica does not know (another replica's, or left by a
+        crash): one read of the active set, whose size is the work in flight."""
+        for doc in await self.deliveries.active.queued():
+            if doc["_id"] not in self.schedule:
+                due = as_utc(doc["due_at"]).timestamp()
+                self.schedule.put(doc["_id"], doc["partner_id"], int(doc["priority"]), due)
+        await self._refresh_partners()
+
+    async def _refresh_partners(self) -> None:
+        await self.directory.refresh()
+        at, wall = now(), time.time()
+        parked: dict[str, str] = {}
+        for partner in self.directory.partners():
+            reason = parked_reason(partner, at)
+            if reason is not None:
+                parked[partner["_id"]] = reason
+        for partner_id, reason in parked.items():
+            if partner_id not in self._parked:
+                log.warning("worker.partner_parked", partner_id=partner_id, reason=reason)
+        for partner_id in set(self._parked) - set(parked):
+            log.info("worker.partner_resumed", partner_id=partner_id)
+            self.schedule.pull_forward(partner_id, wall)
+        self._parked = parked
+
+    def _eligible(self, partner_id: str, mono: float) -> bool:
+        return (
+            partner_id not in self._parked
+            and self._per_partner.get(partner_id, 0) < self.settings.partner_concurrency
+            and self._throttled_until.get(partner_id, 0.0) <= mono
+        )
 
     async def _fill(self) -> int:
         launched = 0
         lease_s = self.settings.send_lease_s
         while len(self._inflight) < self.settings.worker_concurrency:
-            job = await self.deliveries.claim(now(), lease_s, self._excluded())
-            if job is None:
+            mono = time.monotonic()
+            self.schedule.promote(time.time())
+            ready = [p for p in self.schedule.ready_partners() if self._eligible(p, mono)]
+            entry = self.schedule.best(ready)
+            if entry is None:
                 break
-            partner_id = job["partner_id"]
+            partner_id = entry.partner_id
             grant = await self.limiter.acquire(partner_id)
             if grant.slot_id is None:
-                # Full or out of tokens cluster-wide: leave the partner alone for a moment.
+                # Full or out of tokens cluster-wide: leave this partner alone for a moment.
                 pause = min(max(grant.retry_in_s, 0.01), self.settings.worker_poll_interval_s)
-                self._throttled_until[partner_id] = time.monotonic() + pause
-                await self.service.release(job)
+                self._throttled_until[partner_id] = mono + pause
+                continue
+            self.schedule.take(entry.job_id)
+            job = await self.deliveries.claim(entry.job_id, now(), lease_s)
+            if job is None:
+                await self._release_slot(partner_id, grant.slot_id)
+                await self._reconsider(entry)
                 continue
             self._per_partner[partner_id] = self._per_partner.get(partner_id, 0) + 1
             task = asyncio.create_task(self._guarded(job, grant.slot_id))
             self._inflight.add(task)
             launched += 1
         return launched
+
+    async def _reconsider(self, entry: Entry) -> None:
+        """A claim by id failed: learn why from the job and schedule it accordingly."""
+        job = await self.deliveries.get(entry.job_id)
+        if job is None:
+            await self.deliveries.active.remove_stale(entry.job_id, None)
+            return
+        if job["state"] not in OPEN_STATES:
+            await self.deliveries.active.remove_stale(entry.job_id, int(job["version"]))
+            return
+        if job["mode"] != Mode.WEBHOOK.value:
+            return
+        wall = time.time()
+        lease = as_utc(job["lease_until"]).timestamp()
+        due = as_utc(job["due_at"]).timestamp()
+        later = max(due, lease + 0.05 if lease > wall else 0.0, wall + 0.05)
+        self.schedule.put(entry.job_id, job["partner_id"], int(job["priority"]), later)
+
+    async def _release_slot(self, partner_id: str, slot_id: str) -> None:
+        try:
+            await self.limiter.release(partner_id, slot_id)
+        except Exception:  # the slot's lease expires on its own
+            log.exception("worker.slot_release_failed", partner_id=partner_id)
 
     async def _guarded(self, job: Doc, slot_id: str) -> None:
         try:
@@ -137,12 +240,11 @@ class DeliveryWorker:
         except Exception:
             # Never crash the worker: the lease expires and the job is tried again.
             log.exception("worker.job_failed", delivery_id=job["_id"])
+            lease = as_utc(job["lease_until"]).timestamp()
+            self.schedule.put(job["_id"], job["partner_id"], int(job["priority"]), lease)
         finally:
             partner_id = job["partner_id"]
-            try:
-                await self.limiter.release(partner_id, slot_id)
-            except Exception:  # the slot's lease expires on its own
-                log.exception("worker.slot_release_failed", partner_id=partner_id)
+            await self._release_slot(partner_id, slot_id)
             self._per_partner[partner_id] = self._per_partner.get(partner_id, 1) - 1
             if self._per_partner[partner_id] <= 0:
                 self._per_partner.pop(partner_id, None)
@@ -153,33 +255,47 @@ class DeliveryWorker:
 
     # One job --------------------------------------------------------------------------
     async def _process(self, job: Doc) -> None:
-        partner = await self.partners.get(job["partner_id"])
+        partner = await self.partners.get(job["partner_id"])  # fresh, not the cache
         if partner is None or partner["state"] == PartnerState.DISABLED.value:
             await self.service.fail(job, "the partner is disabled")
-            return
-        if partner["state"] == PartnerState.SUSPENDED.value:
-            await self.service.postpone(job, self.settings.backoff_max_s)
             return
         if not partner.get("webhook_url"):
             await self.service.postpone(job, 0, mode=Mode.INBOX)
             return
-        if not partner.get("webhook_enabled", True):
-            await self.service.fail(job, "the partner's endpoint is disabled (HTTP 410)")
+        if parked_reason(partner, now()) is not None:
+            await self._park_job(job)
             return
-        refusal = await self._unsafe_target(partner["webhook_url"])
+        url = partner["webhook_url"]
+        refusal = await self._unsafe_target(url)
+        if refusal is not None and refusal.startswith("unresolved:"):
+            await self._record(job, partner, classify(None, refusal.split(":", 1)[1], None))
+            return
         if refusal is not None:
-            await self.service.fail(job, refusal)
-            return
-        secrets = active_secrets(partner, now())
-        if not secrets:
-            await self.service.postpone(job, self.settings.backoff_base_s)
-            log.warning("worker.no_secret", partner=partner["code"])
+            reason = f"the webhook URL is refused: {refusal}; set another webhook URL"
+            await self.partners.update(
+                partner["_id"], {"$set": {"parked": {"reason": reason, "at": now()}}}
+            )
+            await self._park_job(job)
             return
         payload = await self.service.payload(job)
-        outcome = await self._send(job, partner, secrets, payload)
+        outcome = await self._send(job, partner, signing_secrets(partner, now()), payload)
+        await self._record(job, partner, outcome)
+
+    async def _record(self, job: Doc, partner: Doc, outcome: Outcome) -> None:
         done = await self.service.record_outcome(job, outcome)
-        if done is not None and outcome.kind is OutcomeKind.GONE:
+        if done is None:
+            return
+        if done["state"] == JobState.RETRYING.value:
+            self.add(done)
+        if outcome.kind is OutcomeKind.GONE:
             await self._disable(partner, outcome.detail)
+
+    async def _park_job(self, job: Doc) -> None:
+        """Give the job back untouched; the partner is skipped until it is fixed."""
+        await self.service.release(job)
+        self.directory.invalidate()
+        await self._refresh_partners()
+        self.schedule.put(job["_id"], job["partner_id"], int(job["priority"]), time.time())
 
     async def _send(
         self, job: Doc, partner: Doc, secrets: list[str], payload: dict[str, Any]
@@ -204,12 +320,24 @@ class DeliveryWorker:
         return classify(response.status_code, None, retry_after)
 
     async def _unsafe_target(self, url: str) -> str | None:
-        """The SSRF guard again at send time: a host may have been re-pointed since."""
+        """The SSRF guard again at send time: a host may have been re-pointed since.
+
+        "unresolved:..." when the host does not resolve now (retried like any failure);
+        any other text when it points somewhere it must not (the partner is parked).
+        """
         if self.settings.allow_private_webhooks:
             return None
         try:
             host = parse_webhook_url(url)
-            check_addresses(host, await resolve_host(host))
+            addresses = await asyncio.wait_for(resolve_host(host), self.settings.webhook_timeout_s)
+        except UnsafeWebhookUrl as exc:
+            return str(exc)
+        except TimeoutError:
+            return "unresolved:the webhook host did not resolve in time"
+        if not addresses:
+            return f"unresolved:the webhook host {host} does not resolve"
+        try:
+            check_addresses(host, addresses)
         except UnsafeWebhookUrl as exc:
             return str(exc)
         return None
@@ -218,4 +346,5 @@ class DeliveryWorker:
         await self.partners.update(
             partner["_id"], {"$set": {"webhook_enabled": False, "webhook_disabled_reason": reason}}
         )
+        self.directory.invalidate()
         log.warning("worker.endpoint_disabled", partner=partner["code"])

@@ -71,10 +71,10 @@ class FileService:
 
     async def _claims_for(self, partner: dict[str, Any], sha256: str) -> list[dict[str, Any]]:
         """Claim checks of this file in what the partner may read; empty if none."""
-        job = await self.deliveries.partner_owns_file(partner["_id"], sha256)
+        grant = await self.deliveries.lookups.file_grant(partner["_id"], sha256)
         data: dict[str, Any] = {}
-        if job is not None:
-            event = await self.events.get(job["event_id"])
+        if grant is not None:
+            event = await self.events.get(grant["event_id"])
             data = (event or {}).get("data") or {}
         elif Service.DOCUMENT_LOOKUP.value in (partner.get("grants") or []):
             published = await self.documents.published_with_file(sha256)

@@ -42,7 +42,7 @@ class IntakeService:
         partner_service: PartnerService,
         delivery_service: DeliveryService,
         settings: Settings,
-        wake: Callable[[], None] = lambda: None,
+        schedule: Callable[[Doc], None] = lambda _: None,
     ) -> None:
         self.events = events
         self.documents = documents
@@ -51,7 +51,7 @@ class IntakeService:
         self.partner_service = partner_service
         self.delivery_service = delivery_service
         self.settings = settings
-        self.wake = wake
+        self.schedule = schedule  # hands new and requeued jobs to this replica's worker
 
     async def receive(self, event: EventData, meta: CloudEventMeta) -> int:
         """Idempotent: a redelivered event finds its record and jobs already there."""
@@ -116,8 +116,10 @@ class IntakeService:
         created = requeued = 0
         at = now()
         give_up = at + dt.timedelta(seconds=self.settings.give_up_after_s)
+        # Before the jobs: the retention sweep keeps an event while one of them exists.
+        await self.events.add_jobs(stored["_id"], [job_id(stored["_id"], p) for p in chosen])
         for pid in chosen:
-            partner = await self.partners.get(pid)
+            partner = self.partner_service.directory.partner(pid)
             if partner is None:
                 continue
             doc = new_job(
@@ -134,13 +136,12 @@ class IntakeService:
             )
             if await self.deliveries.insert(doc):
                 created += 1
+                self.schedule(doc)
             elif requeue:
                 existing = await self.deliveries.get(doc["_id"])
                 if existing is not None and existing["state"] in TERMINAL_STATES:
-                    await self.delivery_service.requeue(existing, Mode(doc["mode"]))
+                    self.schedule(await self.delivery_service.requeue(existing, Mode(doc["mode"])))
                     requeued += 1
-        if created or requeued:
-            self.wake()
         return created, requeued
 
     async def replay(

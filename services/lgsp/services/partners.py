@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from services.lgsp.domain.parking import parked_reason, signing_secrets
 from services.lgsp.domain.partners import PartnerState, Service, service_named
-from services.lgsp.domain.routing import PartnerRoute, filter_from_lists
+from services.lgsp.domain.routing import PartnerRoute
 from services.lgsp.domain.signing import (
     new_api_key,
     new_webhook_secret,
@@ -29,10 +30,13 @@ from services.lgsp.repositories import (
 )
 from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.repositories.partners import DuplicateCode
+from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.settings import Settings
+from shared.http.concurrency import stale
 from shared.http.problems import ProblemError
 
 Resolver = Callable[[str], Awaitable[list[str]]]
+Unparked = Callable[[str], Awaitable[None]]
 
 
 async def resolve_host(host: str) -> list[str]:
@@ -51,12 +55,22 @@ async def resolve_host(host: str) -> list[str]:
 
 def active_secrets(partner: Doc, at: dt.datetime) -> list[str]:
     """Secrets that still sign: the current one and any within its overlap window."""
-    out = []
-    for entry in partner.get("secrets") or []:
-        expires = entry.get("expires_at")
-        if expires is None or as_utc(expires) > at:
-            out.append(str(entry["secret"]))
-    return out
+    return signing_secrets(partner, at)
+
+
+def _secret_entry(at: dt.datetime) -> tuple[Doc, str]:
+    secret = new_webhook_secret()
+    entry = {
+        "secret_id": uuid.uuid4().hex[:12],
+        "secret": secret,
+        "created_at": at,
+        "expires_at": None,
+    }
+    return entry, secret
+
+
+async def _nothing(_: str) -> None:
+    return None
 
 
 class PartnerService:
@@ -69,8 +83,12 @@ class PartnerService:
         resolver: Resolver = resolve_host,
         *,
         idempotency: IdempotencyRepository,
+        directory: PartnerDirectory,
+        on_unparked: Unparked = _nothing,
     ) -> None:
         self.partners = partners
+        self.directory = directory
+        self.on_unparked = on_unparked
         self.idempotency = idempotency
         self.keys = keys
         self.subscriptions = subscriptions
@@ -87,9 +105,11 @@ class PartnerService:
 
     async def create(
         self, fields: dict[str, Any], idempotency_key: str | None = None
-    ) -> tuple[Doc, bool]:
-        """The partner and whether it was created now (False: an earlier request with the
-        same Idempotency-Key and body did). The key is scoped by the caller."""
+    ) -> tuple[Doc, bool, str | None]:
+        """The partner, whether it was created now (False: an earlier request with the
+        same Idempotency-Key and body did) and, with a webhook URL, its new signing secret:
+        shown this once, so a webhook partner never exists unsigned. The key is scoped by
+        the caller."""
         if fields.get("webhook_url"):
             await self.check_webhook_url(fields["webhook_url"])
         partner_id = uuid.uuid4().hex
@@ -104,14 +124,19 @@ class PartnerService:
             partner_id = str(record["partner_id"])
             existing = await self.partners.get(partner_id)
             if existing is not None:
-                return existing, False
+                return existing, False, None
         at = now()
+        secrets: list[Doc] = []
+        secret: str | None = None
+        if fields.get("webhook_url"):
+            entry, secret = _secret_entry(at)
+            secrets.append(entry)
         doc: Doc = {
             "_id": partner_id,
             **fields,
             "webhook_enabled": True,
             "grants": [],
-            "secrets": [],
+            "secrets": secrets,
             "version": 1,
             "created_at": at,
             "updated_at": at,
@@ -122,9 +147,9 @@ class PartnerService:
             # A concurrent request with the same key may have inserted this very id.
             same = await self.partners.get(partner_id) if idempotency_key else None
             if same is not None:
-                return same, False
+                return same, False, None
             raise ProblemError(409, f"a partner with code {fields['code']} exists") from exc
-        return doc, True
+        return doc, True, secret
 
     async def get(self, partner_id: str) -> Doc:
         doc = await self.partners.get(partner_id)
@@ -132,27 +157,43 @@ class PartnerService:
             raise ProblemError(404, "no such partner")
         return doc
 
-    async def update(self, partner_id: str, version: int, fields: dict[str, Any]) -> Doc:
+    async def update(
+        self, partner_id: str, version: int, fields: dict[str, Any]
+    ) -> tuple[Doc, str | None]:
+        """The updated partner and, when it just got a webhook URL but had no signing
+        secret, its new secret (shown this once)."""
         current = await self.get(partner_id)
         if current["version"] != version:
-            from shared.http.concurrency import stale
-
             raise stale(current["version"])
         changes = dict(fields)
+        at = now()
+        update: dict[str, Any] = {}
+        secret: str | None = None
         if changes.get("webhook_url"):
             await self.check_webhook_url(changes["webhook_url"])
+            if not signing_secrets(current, at):
+                entry, secret = _secret_entry(at)
+                changes["secrets"] = [*(current.get("secrets") or []), entry]
         if "webhook_url" in changes:
             changes["webhook_enabled"] = True  # a new endpoint is a fresh start after a 410
-        changes["updated_at"] = now()
+            update["$unset"] = {"parked": "", "webhook_disabled_reason": ""}
+        changes["updated_at"] = at
+        update["$set"] = changes
         try:
-            doc = await self.partners.update(partner_id, {"$set": changes}, version)
+            doc = await self.partners.update(partner_id, update, version)
         except DuplicateCode as exc:
             raise ProblemError(409, "another partner has this code") from exc
         if doc is None:
-            from shared.http.concurrency import stale
-
             raise stale((await self.get(partner_id))["version"])
-        return doc
+        await self._after_change(current, doc)
+        return doc, secret
+
+    async def _after_change(self, before: Doc, after: Doc) -> None:
+        """A partner that can be sent to again: its parked jobs become due now."""
+        self.directory.invalidate()
+        at = now()
+        if parked_reason(before, at) and not parked_reason(after, at):
+            await self.on_unparked(after["_id"])
 
     async def disable_webhook(self, partner_id: str, reason: str) -> None:
         await self.partners.update(
@@ -215,17 +256,12 @@ class PartnerService:
                 if expires is not None and as_utc(expires) <= at:
                     continue  # past its overlap: drop it
                 kept.append({**entry, "expires_at": expires or at + overlap})
-            secret = new_webhook_secret()
-            entry = {
-                "secret_id": uuid.uuid4().hex[:12],
-                "secret": secret,
-                "created_at": at,
-                "expires_at": None,
-            }
+            entry, secret = _secret_entry(at)
             updated = await self.partners.update(
                 partner_id, {"$set": {"secrets": [*kept, entry]}}, partner["version"]
             )
             if updated is not None:
+                await self._after_change(partner, updated)
                 return {
                     "secret_id": entry["secret_id"],
                     "secret": secret,
@@ -243,6 +279,7 @@ class PartnerService:
         value: Any = service.value if granted else [service.value]
         doc = await self.partners.update(partner_id, {op: {"grants": value}})
         assert doc is not None
+        self.directory.invalidate()
         return doc
 
     async def require_grant(self, partner: Doc, service: Service) -> None:
@@ -269,25 +306,4 @@ class PartnerService:
             raise ProblemError(404, "no such subscription")
 
     async def routes(self) -> list[PartnerRoute]:
-        partners = await self.partners.routable()
-        subs: dict[str, list[Doc]] = {}
-        for sub in await self.subscriptions.all():
-            subs.setdefault(sub["partner_id"], []).append(sub)
-        return [
-            PartnerRoute(
-                partner_id=p["_id"],
-                code=p["code"],
-                state=PartnerState(p["state"]),
-                grants=frozenset(p.get("grants") or []),
-                subscriptions=tuple(
-                    filter_from_lists(
-                        s.get("event_types") or [],
-                        s.get("doc_types") or [],
-                        s.get("issuers") or [],
-                        s.get("fields") or [],
-                    )
-                    for s in subs.get(p["_id"], [])
-                ),
-            )
-            for p in partners
-        ]
+        return await self.directory.routes()

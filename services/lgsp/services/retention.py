@@ -1,12 +1,15 @@
 """The retention sweep (FerretDB has no TTL indexes): old finished records are deleted.
 
-Every replica may run it: each step is an idempotent delete guarded by its own condition,
-so two sweeps at once delete nothing twice and never anything still needed.
+Jobs and events are found through their minute buckets (``repositories.buckets``): each run
+walks the minutes since the last run up to the cutoff and deletes the ids they name, so its
+cost is the records that expire, never the history. Every replica may run it: each step is
+an idempotent delete guarded by its own condition and the mark only moves forward.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from services.lgsp.repositories import (
     ApiKeyRepository,
@@ -15,13 +18,24 @@ from services.lgsp.repositories import (
     IdempotencyRepository,
     PartnerRepository,
 )
+from services.lgsp.repositories.buckets import minute_key, minutes_between
 from services.lgsp.repositories.common import Doc, as_utc, now
+from services.lgsp.repositories.deliveries import FINISHED
+from services.lgsp.repositories.documents import EVENTS
+from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.settings import Settings
 from shared.background import BackgroundLoop
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-EVENT_BATCH = 500
+BATCH = 500
+MAX_MINUTES_PER_RUN = 14 * 24 * 60  # a long outage is caught up over several runs
+# Deletes a batch of ids; returns how many went and which must be looked at again later.
+Handler = Callable[[list[str], dt.datetime], Awaitable[tuple[int, list[str]]]]
+
+
+def mark_key(kind: str) -> str:
+    return f"swept:{kind}"
 
 
 class RetentionSweeper:
@@ -32,6 +46,7 @@ class RetentionSweeper:
         keys: ApiKeyRepository,
         partners: PartnerRepository,
         idempotency: IdempotencyRepository,
+        meta: MetaRepository,
         settings: Settings,
     ) -> None:
         self.deliveries = deliveries
@@ -39,6 +54,8 @@ class RetentionSweeper:
         self.keys = keys
         self.partners = partners
         self.idempotency = idempotency
+        self.meta = meta
+        self.buckets = deliveries.buckets
         self.settings = settings
         self._loop = BackgroundLoop(
             "lgsp-retention", self._sweep_and_log, settings.retention_sweep_interval_s
@@ -50,11 +67,15 @@ class RetentionSweeper:
     async def sweep_once(self) -> dict[str, int]:
         at = now()
         s = self.settings
-        swept = {
-            "deliveries": await self.deliveries.delete_finished_before(
-                self._ago(at, s.retention_delivered_s)
+        return {
+            "deliveries": await self._walk(
+                FINISHED, self._ago(at, s.retention_delivered_s), self._delete_jobs
             ),
-            "events": await self._sweep_events(self._ago(at, s.retention_events_s)),
+            "events": await self._walk(
+                EVENTS, self._ago(at, s.retention_events_s), self._delete_events
+            ),
+            # Keys, secrets and idempotency keys are bounded by configuration and by the
+            # rate of partner changes, not by delivery history.
             "revoked_keys": await self.keys.delete_revoked_before(
                 self._ago(at, s.retention_revoked_keys_s)
             ),
@@ -63,28 +84,53 @@ class RetentionSweeper:
                 self._ago(at, s.idempotency_key_ttl_s)
             ),
         }
-        return swept
 
-    async def _sweep_events(self, cutoff: dt.datetime) -> int:
-        """Old events no stored job refers to (a job's payload is built from its event)."""
+    async def _walk(self, kind: str, cutoff: dt.datetime, handle: Handler) -> int:
+        """Every minute bucket after the mark up to the cutoff's own minute, oldest first.
+
+        The cutoff's minute is read but kept (part of it is younger than the cutoff), and
+        held-back ids are added to it, so the next run looks at them again.
+        """
+        end = minute_key(cutoff)
+        mark = await self.meta.get(mark_key(kind))
+        start = str(mark["through"]) if mark else minute_key(cutoff - dt.timedelta(days=1))
+        keys = minutes_between(start, end, MAX_MINUTES_PER_RUN)
+        if len(keys) < MAX_MINUTES_PER_RUN and start < end:
+            keys.append(end)
         deleted = 0
-        after_kept: set[str] = set()
-        while True:
-            ids = [
-                i
-                for i in await self.events.ids_before(cutoff, EVENT_BATCH + len(after_kept))
-                if i not in after_kept
-            ]
-            if not ids:
-                return deleted
-            kept = await self.deliveries.referenced_events(ids)
-            deleted += await self.events.delete_ids([i for i in ids if i not in kept])
-            after_kept |= kept
-            if len(ids) < EVENT_BATCH:
-                return deleted
+        for i in range(0, len(keys), 1000):
+            chunk = keys[i : i + 1000]
+            buckets = await self.buckets.load(kind, chunk)
+            again: list[str] = []
+            for key in sorted(buckets):
+                ids = buckets[key]
+                for j in range(0, len(ids), BATCH):
+                    gone, kept = await handle(ids[j : j + BATCH], cutoff)
+                    deleted += gone
+                    again += kept
+            await self.buckets.add_to(kind, end, again)
+            done = [k for k in chunk if k != end]
+            await self.buckets.delete(kind, [k for k in buckets if k != end])
+            if done:
+                await self.meta.advance(mark_key(kind), "through", done[-1])
+        return deleted
+
+    async def _delete_jobs(self, ids: list[str], cutoff: dt.datetime) -> tuple[int, list[str]]:
+        deleted, held = await self.deliveries.delete_finished(ids, cutoff)
+        await self.deliveries.lookups.forget(deleted)
+        return len(deleted), held
+
+    async def _delete_events(self, ids: list[str], cutoff: dt.datetime) -> tuple[int, list[str]]:
+        """Old events no stored job refers to (a job's payload is built from its event)."""
+        events = [e for e in await self.events.get_many(ids) if as_utc(e["time"]) < cutoff]
+        jobs = sorted({str(j) for e in events for j in e.get("jobs") or []})
+        alive = await self.deliveries.existing(jobs)
+        kept = [e["_id"] for e in events if alive.intersection(e.get("jobs") or [])]
+        gone = [e["_id"] for e in events if e["_id"] not in set(kept)]
+        return await self.events.delete_ids(gone), kept
 
     async def _sweep_secrets(self, at: dt.datetime) -> int:
-        """Secrets past their overlap never sign again (``active_secrets``): drop them."""
+        """Secrets past their overlap never sign again (``signing_secrets``): drop them."""
         removed = 0
         for partner in await self.partners.with_secrets():
             expired: list[Doc] = [

@@ -153,13 +153,16 @@ async def register(
     grants: tuple[str, ...] = (),
     subscription: dict[str, Any] | None = None,
 ) -> tuple[str, str, str | None]:
-    """(partner id, API key, webhook secret) of a new partner set up through the admin API."""
+    """(partner id, API key, webhook secret) of a new partner set up through the admin API;
+    the secret is the one the creation response shows once."""
     body: dict[str, Any] = {"code": code, "name": f"Agency {code}"}
     if webhook_url:
         body["webhook_url"] = webhook_url
     created = await client.post("/api/v1/partners", json=body, headers=ADMIN)
     assert created.status_code == 201, created.text
     pid = created.json()["id"]
+    secret: str | None = created.json().get("webhook_secret")
+    assert (secret is not None) == bool(webhook_url)
     for service in grants:
         granted = await client.post(f"/api/v1/partners/{pid}/grants/{service}", headers=ADMIN)
         assert granted.status_code == 200, granted.text
@@ -169,11 +172,6 @@ async def register(
         )
         assert sub.status_code == 201, sub.text
     key = (await client.post(f"/api/v1/partners/{pid}/keys", headers=ADMIN)).json()["api_key"]
-    secret = None
-    if webhook_url:
-        secret = (await client.post(f"/api/v1/partners/{pid}/secrets", headers=ADMIN)).json()[
-            "secret"
-        ]
     return pid, key, secret
 
 

@@ -11,10 +11,13 @@ from services.lgsp.app import create_app
 from services.lgsp.repositories import (
     ApiKeyRepository,
     DeliveryRepository,
+    DocumentRepository,
     EventRepository,
     IdempotencyRepository,
     PartnerRepository,
 )
+from services.lgsp.repositories.meta import MetaRepository
+from services.lgsp.services.migration import Migration
 from services.lgsp.services.retention import RetentionSweeper
 from tests.integration.lgsp.support import ADMIN, lgsp_settings
 from tests.support.infra import mongo_url, unique
@@ -28,6 +31,11 @@ def _job(job_id: str, state: str, event_id: str, old: dt.datetime, **fields: Any
         "state": state,
         "event_id": event_id,
         "partner_id": "p1",
+        "document_id": "d1",
+        "mode": "webhook",
+        "priority": 0,
+        "due_at": old,
+        "version": 1,
         "created_at": old,
         "finished_at": old if state in ("delivered", "failed", "dead") else None,
         "outbox": [],
@@ -93,7 +101,14 @@ async def test_the_sweep_deletes_only_old_finished_records_and_is_idempotent(
             [{"_id": "old", "at": OLD}, {"_id": "new", "at": NOW}]
         )
 
-        sweeper = RetentionSweeper(deliveries, events, keys, partners, idempotency, settings)
+        # Records stored before the buckets existed: the one-off migration files them.
+        meta = MetaRepository(db)
+        migration = Migration(deliveries, events, DocumentRepository(db), partners, meta)
+        assert await migration.run_once() is True
+        assert await migration.run_once() is False
+        queued = {d["_id"] async for d in deliveries.active.queue.find({})}
+        assert queued == {"pending-old", "retrying-old"}
+        sweeper = RetentionSweeper(deliveries, events, keys, partners, idempotency, meta, settings)
         assert await sweeper.sweep_once() == {
             "deliveries": 5,
             "events": 2,
@@ -116,6 +131,13 @@ async def test_the_sweep_deletes_only_old_finished_records_and_is_idempotent(
 
         again = await sweeper.sweep_once()
         assert set(again.values()) == {0}
+
+        # Once its status event is out, the held-back job goes too, and then its event.
+        await deliveries.collection.update_one(
+            {"_id": "delivered-unpublished"}, {"$set": {"outbox": []}}
+        )
+        third = await sweeper.sweep_once()
+        assert (third["deliveries"], third["events"]) == (1, 1)
     finally:
         await client.drop_database(db.name)
         await client.close()
