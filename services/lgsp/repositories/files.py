@@ -1,37 +1,26 @@
-"""Attachment bytes fetched by claim check, kept in GridFS under their SHA-256."""
+"""Attachment bytes fetched by claim check, kept under their SHA-256 (found by ``_id``)."""
 
 from __future__ import annotations
 
-from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.lgsp.repositories.common import Doc
+from shared.content_store import ContentStore
 
 
 class FileRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.bucket = AsyncGridFSBucket(db, bucket_name="files")
-        self.files = db["files.files"]
+        self._content = ContentStore(db, "files")
 
     async def exists(self, sha256: str) -> bool:
-        return await self.files.find_one({"filename": sha256}) is not None
+        return await self._content.exists(sha256)
 
     async def put(self, sha256: str, data: bytes, media_type: str) -> None:
-        if await self.exists(sha256):
-            return
-        await self.bucket.upload_from_stream(
-            sha256, data, metadata={"media_type": media_type, "size": len(data)}
-        )
+        await self._content.put(sha256, data, media_type)
 
     async def read(self, sha256: str) -> tuple[bytes, str] | None:
-        doc = await self.files.find_one({"filename": sha256})
-        if doc is None:
+        info = await self._content.info(sha256)
+        data = await self._content.get(sha256) if info is not None else None
+        if info is None or data is None:
             return None
-        try:
-            stream = await self.bucket.open_download_stream(doc["_id"])
-        except NoFile:
-            return None
-        data = await stream.read()
-        media_type = str((doc.get("metadata") or {}).get("media_type", "application/octet-stream"))
-        return data, media_type
+        return data, str(info.get("media_type") or "application/octet-stream")
