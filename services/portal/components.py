@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from services.portal.api.cache import ResponseCache
 from services.portal.api.rendering import Renderer
-from services.portal.repositories import FileRepository, NewsRepository, PageRepository
+from services.portal.repositories import (
+    FileRepository,
+    ListingRepository,
+    NewsRepository,
+    PageRepository,
+    PendingWork,
+    SlugRepository,
+    TermRepository,
+)
 from services.portal.services.documents import DocumentQueries, Projection
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.jobs import FileJobs, SignatureJobs, Worker
 from services.portal.services.keys import JwksCache
 from services.portal.services.news import NewsService
+from services.portal.services.search import SearchIndexJobs, SearchQueries
 from services.portal.settings import Settings
 from shared.runtime import Runtime
 
@@ -27,8 +37,32 @@ class PortalComponents:
         return Renderer(self.settings.site_name, self.settings.site_name_en)
 
     @cached_property
+    def page_cache(self) -> ResponseCache:
+        return ResponseCache(self.settings.html_cache_s)
+
+    @cached_property
     def pages(self) -> PageRepository:
         return PageRepository(self.runtime.db)
+
+    @cached_property
+    def slugs(self) -> SlugRepository:
+        return SlugRepository(self.runtime.db)
+
+    @cached_property
+    def listing(self) -> ListingRepository:
+        return ListingRepository(self.runtime.db)
+
+    @cached_property
+    def terms(self) -> TermRepository:
+        return TermRepository(self.runtime.db)
+
+    @cached_property
+    def signature_queue(self) -> PendingWork:
+        return PendingWork(self.runtime.db, "signature_pending")
+
+    @cached_property
+    def index_queue(self) -> PendingWork:
+        return PendingWork(self.runtime.db, "search_pending")
 
     @cached_property
     def files(self) -> FileRepository:
@@ -61,26 +95,39 @@ class PortalComponents:
         reporter = DeadLetterReporter(self.runtime.publisher)
         return Worker(
             FileJobs(self.files, fetcher, reporter, s),
-            SignatureJobs(self.pages, self.keys),
+            SignatureJobs(self.pages, self.signature_queue, self.keys),
+            SearchIndexJobs(self.pages, self.terms, self.index_queue),
             s.worker_interval_s,
+            self.page_cache.clear,
         )
 
     @cached_property
     def projection(self) -> Projection:
-        return Projection(self.pages, self.files, self.worker.wake)
+        return Projection(
+            self.pages,
+            self.slugs,
+            self.listing,
+            self.files,
+            (self.signature_queue, self.index_queue),
+            self._changed,
+        )
+
+    def _changed(self) -> None:
+        """A page changed here: wake the worker and render lists afresh."""
+        self.page_cache.clear()
+        self.worker.wake()
 
     @cached_property
     def documents(self) -> DocumentQueries:
-        return DocumentQueries(self.pages, self.files)
+        search = SearchQueries(self.pages, self.slugs, self.listing, self.terms)
+        return DocumentQueries(self.pages, self.slugs, self.listing, self.files, search)
 
     @cached_property
     def news(self) -> NewsService:
         return NewsService(self.news_repository)
 
     async def start(self) -> None:
-        await self.pages.ensure_indexes()
-        await self.files.ensure_indexes()
-        await self.news_repository.ensure_indexes()
+        # No secondary indexes: every query is by _id (see docs/performance.md).
         self.worker.start()
 
     async def stop(self) -> None:

@@ -32,3 +32,6 @@ class Settings(ServiceSettings):
         default=5.0, ge=0, description="least time between two JWKS fetches (unknown kid)"
     )
     worker_interval_s: float = Field(default=2.0, gt=0, description="background job poll")
+    html_cache_s: float = Field(
+        default=1.0, ge=0, description="how long a replica reuses a rendered public page"
+    )

@@ -76,37 +76,37 @@ async def _document(
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, ctx: Ctx) -> HTMLResponse:
-    return await _home(request, ctx, "vi")
+async def home(request: Request, ctx: Ctx) -> Response:
+    return await ctx.page_cache.get(request, lambda: _home(request, ctx, "vi"))
 
 
 @router.get("/en", response_class=HTMLResponse)
-async def home_en(request: Request, ctx: Ctx) -> HTMLResponse:
-    return await _home(request, ctx, "en")
+async def home_en(request: Request, ctx: Ctx) -> Response:
+    return await ctx.page_cache.get(request, lambda: _home(request, ctx, "en"))
 
 
 @router.get("/van-ban", response_class=HTMLResponse)
 async def documents(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
-    return await _list(request, ctx, "vi", filters, cursor)
+    return await ctx.page_cache.get(request, lambda: _list(request, ctx, "vi", filters, cursor))
 
 
 @router.get("/en/documents", response_class=HTMLResponse)
 async def documents_en(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
-    return await _list(request, ctx, "en", filters, cursor)
+    return await ctx.page_cache.get(request, lambda: _list(request, ctx, "en", filters, cursor))
 
 
 @router.get("/van-ban/{slug}")
 async def document(
     request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
 ) -> Response:
-    return await _document(request, ctx, "vi", slug, print)
+    return await ctx.page_cache.get(request, lambda: _document(request, ctx, "vi", slug, print))
 
 
 @router.get("/en/documents/{slug}")
 async def document_en(
     request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
 ) -> Response:
-    return await _document(request, ctx, "en", slug, print)
+    return await ctx.page_cache.get(request, lambda: _document(request, ctx, "en", slug, print))
 
 
 @router.get("/van-ban/{slug}/files/{sha256}")
@@ -119,7 +119,7 @@ async def document_file(ctx: Ctx, slug: Slug, sha256: Sha256) -> Response:
         meta["media_type"] if meta["media_type"] in SAFE_INLINE else "application/octet-stream"
     )
     name = quote(meta["name"], safe="")
-    chunks: AsyncIterator[bytes] = ctx.files.chunks(stored["gridfs_id"])
+    chunks: AsyncIterator[bytes] = ctx.files.chunks(stored)
     return StreamingResponse(
         chunks,
         media_type=media_type,

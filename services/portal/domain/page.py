@@ -6,7 +6,6 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from services.portal.domain.search import search_text
 from services.portal.domain.slug import document_slug
 from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
 from shared.contracts.models import SignedDocument
@@ -71,9 +70,6 @@ def page_fields(event: DocumentPublished) -> Doc:
         "published_at": event.published_at.astimezone(dt.UTC).isoformat(),
         "version": event.document_version,
         "sort_key": sort_key(doc.issue_date, event.published_at, event.document_id),
-        "search": search_text(
-            type_name(doc.doc_type), doc.notation, doc.subject, doc.issuer.name, doc.body
-        ),
         "signed": doc.model_dump(mode="json"),
         "signature": event.signature.model_dump(mode="json"),
         "signature_status": str(SignatureStatus.PENDING),

@@ -1,4 +1,9 @@
-"""Attachment fetch jobs (one per SHA-256) and the verified bytes in GridFS."""
+"""Attachment fetch jobs (one per SHA-256) and the verified bytes (file_chunks.py).
+
+``files`` keeps every attachment ever named (its status, for pages); ``file_jobs_active``
+holds only the fetches still to do, so the worker's polling never reads the history: a
+job's record there is deleted once its file is stored or given up.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bson import ObjectId
-from gridfs.asynchronous import AsyncGridFSBucket, AsyncGridIn
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.portal.domain.page import FileStatus
+from services.portal.repositories.file_chunks import ChunkUpload, read_chunks
 
 Doc = dict[str, Any]
 RETRYABLE = [str(FileStatus.PENDING), str(FileStatus.MISMATCH)]
@@ -26,15 +30,14 @@ def now() -> dt.datetime:
 class FileRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["files"]
-        self.bucket = AsyncGridFSBucket(db, bucket_name="attachments")
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
+        self.active = db["file_jobs_active"]
+        self.file_chunks = db["file_chunks"]
 
     async def register(self, claim: Doc, document_id: str) -> None:
         """A new attachment to fetch; known ones (same SHA-256) are left as they are."""
+        sha256 = claim["sha256"]
         job = {
-            "sha256": claim["sha256"],
+            "sha256": sha256,
             "fetch_path": claim["fetch_path"],
             "size": claim["size"],
             "media_type": claim["media_type"],
@@ -45,13 +48,11 @@ class FileRepository:
             "mismatch_reported": False,
         }
         with contextlib.suppress(DuplicateKeyError):  # another replica registered it first
-            await self.collection.update_one(
-                {"_id": claim["sha256"]}, {"$setOnInsert": job}, upsert=True
-            )
+            await self.collection.update_one({"_id": sha256}, {"$setOnInsert": job}, upsert=True)
         # A file given up earlier gets a fresh start when a newly published document names it:
         # the producer may have fixed what made it fail.
         await self.collection.update_one(
-            {"_id": claim["sha256"], "status": str(FileStatus.FAILED)},
+            {"_id": sha256, "status": str(FileStatus.FAILED)},
             {
                 "$set": {
                     "status": str(FileStatus.PENDING),
@@ -62,22 +63,40 @@ class FileRepository:
                 }
             },
         )
+        current = await self.collection.find_one({"_id": sha256})
+        if current is not None and current["status"] in RETRYABLE:
+            await self._activate(current)
+
+    async def _activate(self, job: Doc) -> None:
+        """Make sure a job still to do is in the active collection (idempotent)."""
+        fields = {k: v for k, v in job.items() if k not in ("_id", "error", "stored")}
+        with contextlib.suppress(DuplicateKeyError):
+            await self.active.update_one({"_id": job["_id"]}, {"$setOnInsert": fields}, upsert=True)
 
     async def claim_due(self, lease_s: float) -> Doc | None:
-        """Take the oldest due job for ``lease_s`` seconds, so replicas do not fetch twice."""
+        """Take a due job for ``lease_s`` seconds, so replicas do not fetch twice.
+
+        Only the active jobs are looked at (work in flight, not every file ever fetched).
+        """
         moment = now()
-        return await self.collection.find_one_and_update(
-            {"status": {"$in": RETRYABLE}, "next_attempt_at": {"$lte": moment}},
+        return await self.active.find_one_and_update(
+            {"next_attempt_at": {"$lte": moment}},
             {"$set": {"next_attempt_at": moment + dt.timedelta(seconds=lease_s)}},
-            sort=[("next_attempt_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
 
-    async def mark_ok(self, sha256: str, gridfs_id: ObjectId) -> None:
+    async def mark_ok(self, sha256: str, upload: ChunkUpload) -> None:
         await self.collection.update_one(
             {"_id": sha256},
-            {"$set": {"status": str(FileStatus.OK), "gridfs_id": gridfs_id, "error": None}},
+            {
+                "$set": {
+                    "status": str(FileStatus.OK),
+                    "stored": {"upload_id": upload.id, "chunks": upload.count},
+                    "error": None,
+                }
+            },
         )
+        await self.active.delete_one({"_id": sha256})
 
     async def mark_retry(
         self, sha256: str, *, status: FileStatus, attempts: int, delay_s: float, error: str
@@ -91,6 +110,10 @@ class FileRepository:
         if status == FileStatus.MISMATCH:
             fields["mismatch_reported"] = True
         await self.collection.update_one({"_id": sha256}, {"$set": fields})
+        if status == FileStatus.FAILED:
+            await self.active.delete_one({"_id": sha256})
+        else:
+            await self.active.update_one({"_id": sha256}, {"$set": fields})
 
     async def statuses(self, hashes: list[str]) -> dict[str, str]:
         if not hashes:
@@ -99,15 +122,13 @@ class FileRepository:
         return {str(d["_id"]): str(d["status"]) async for d in cursor}
 
     async def stored(self, sha256: str) -> Doc | None:
-        return await self.collection.find_one({"_id": sha256, "status": str(FileStatus.OK)})
+        found = await self.collection.find_one({"_id": sha256, "status": str(FileStatus.OK)})
+        return found if found is not None and "stored" in found else None
 
-    def upload(self, sha256: str, media_type: str) -> AsyncGridIn:
-        return self.bucket.open_upload_stream(sha256, metadata={"media_type": media_type})
+    def upload(self) -> ChunkUpload:
+        return ChunkUpload(self.file_chunks)
 
-    async def chunks(self, gridfs_id: ObjectId) -> AsyncIterator[bytes]:
-        stream = await self.bucket.open_download_stream(gridfs_id)
-        try:
-            while chunk := await stream.readchunk():
-                yield chunk
-        finally:
-            await stream.close()
+    def chunks(self, stored: Doc) -> AsyncIterator[bytes]:
+        """The bytes of a stored file (``stored`` as returned by ``stored()``)."""
+        where = stored["stored"]
+        return read_chunks(self.file_chunks, str(where["upload_id"]), int(where["chunks"]))

@@ -1,57 +1,119 @@
-"""News articles written by portal editors; deleted ones stay as tombstones (410)."""
+"""News articles written by portal editors; deleted ones stay as tombstones (410).
+
+Read by ``_id`` only: ``news_slugs`` maps a slug to its article (the insert is the claim),
+and ``news_index`` holds month buckets of sort keys per language (``*`` = any), with a
+directory of months, so a list walks newest first without a sort.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.portal.repositories.bulk import bulk_update
+
 Doc = dict[str, Any]
+ANY = "*"
+MAX_MONTHS_READ = 36
+
+
+def _month(sort_key: str) -> str:
+    """``20250328T081200000000|id`` → ``2025-03``."""
+    return f"{sort_key[:4]}-{sort_key[4:6]}"
+
+
+def _bucket(language: str, month: str) -> str:
+    return f"d|{language}|{month}"
+
+
+def _directory(language: str) -> str:
+    return f"m|{language}"
 
 
 class NewsRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["news"]
         self.keys = db["news_idempotency"]
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("slug", ASCENDING)], unique=True)
-        await self.collection.create_index([("sort_key", DESCENDING)])
+        self.slugs = db["news_slugs"]
+        self.index = db["news_index"]
 
     async def insert(self, doc: Doc) -> bool:
+        """Store a new article under its slug; False when the slug is taken."""
         try:
-            await self.collection.insert_one(doc)
+            await self.slugs.insert_one({"_id": doc["slug"], "news_id": doc["_id"]})
         except DuplicateKeyError:
             return False
+        await self.collection.insert_one(doc)
+        key, month = str(doc["sort_key"]), _month(str(doc["sort_key"]))
+        ops = []
+        for language in (ANY, str(doc["language"])):
+            ops.append(
+                UpdateOne({"_id": _bucket(language, month)}, {"$addToSet": {"e": key}}, upsert=True)
+            )
+            ops.append(
+                UpdateOne({"_id": _directory(language)}, {"$addToSet": {"m": month}}, upsert=True)
+            )
+        await bulk_update(self.index, ops)
         return True
 
     async def slug_taken(self, slug: str) -> bool:
-        return await self.collection.find_one({"slug": slug}, {"_id": 1}) is not None
+        return await self.slugs.find_one({"_id": slug}) is not None
 
     async def get(self, news_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": news_id})
 
     async def by_slug(self, slug: str) -> Doc | None:
-        return await self.collection.find_one({"slug": slug})
+        found = await self.slugs.find_one({"_id": slug})
+        return await self.get(str(found["news_id"])) if found else None
 
     async def latest(self, *, limit: int, after: str | None, language: str | None) -> list[Doc]:
-        query: Doc = {"deleted": False}
-        if language:
-            query["language"] = language
+        """Up to ``limit`` articles not deleted, newest first, below ``after``."""
+        lang = language or ANY
+        directory = await self.index.find_one({"_id": _directory(lang)})
+        months = sorted(directory.get("m", []) if directory else [], reverse=True)
         if after is not None:
-            query["sort_key"] = {"$lt": after}
-        cursor = self.collection.find(query).sort("sort_key", DESCENDING).limit(limit)
-        return [doc async for doc in cursor]
+            months = [m for m in months if m <= _month(after)]
+        found: list[Doc] = []
+        for month in months[:MAX_MONTHS_READ]:
+            bucket = await self.index.find_one({"_id": _bucket(lang, month)})
+            keys = sorted(bucket.get("e", []) if bucket else [], reverse=True)
+            keys = [k for k in keys if after is None or k < after]
+            for start in range(0, len(keys), limit + 8):
+                found += await self._check(keys[start : start + limit + 8], language)
+                if len(found) >= limit:
+                    return found[:limit]
+        return found
+
+    async def _check(self, keys: list[str], language: str | None) -> list[Doc]:
+        """The articles behind these entries that are still listed, in the entries' order."""
+        ids = [k.split("|", 1)[1] for k in keys]
+        docs = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
+        listed = []
+        for key, news_id in zip(keys, ids, strict=True):
+            doc = docs.get(news_id)
+            same_language = doc is not None and language in (None, doc["language"])
+            if doc and same_language and not doc["deleted"] and doc["sort_key"] == key:
+                listed.append(doc)
+        return listed
 
     async def update(self, news_id: str, expected_version: int, fields: Doc) -> Doc | None:
         """Apply ``fields`` only to the version the writer read; None when it changed."""
-        return await self.collection.find_one_and_update(
+        updated = await self.collection.find_one_and_update(
             {"_id": news_id, "version": expected_version, "deleted": False},
             {"$set": fields, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )
+        if updated is not None and updated["deleted"]:
+            key, month = str(updated["sort_key"]), _month(str(updated["sort_key"]))
+            ops = [
+                UpdateOne({"_id": _bucket(lang, month)}, {"$pullAll": {"e": [key]}})
+                for lang in (ANY, str(updated["language"]))
+            ]
+            await bulk_update(self.index, ops)
+        return updated
 
     async def remember_key(self, key: str, body_hash: str, news_id: str) -> Doc | None:
         """Record an Idempotency-Key; returns the earlier record when the key was used."""

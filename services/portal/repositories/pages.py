@@ -1,20 +1,45 @@
-"""The public pages of documents (the read model projected from the public topic)."""
+"""The public pages of documents (the read model projected from the public topic).
+
+Pages are read only by ``_id`` or ``_id $in``; slugs, lists, facets and search have their
+own ``_id``-keyed records (slugs.py, listing.py, terms.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.portal.domain.index import ALL
 from services.portal.domain.page import SignatureStatus
 from shared.messaging.idempotency import apply_if_newer
 
 Doc = dict[str, Any]
+# What a list shows of a page (never the body or the signed copy), and what checks an entry.
+SUMMARY_FIELDS = [
+    "slug",
+    "notation",
+    "number",
+    "year",
+    "doc_type",
+    "type_name",
+    "type_name_en",
+    "subject",
+    "issuer",
+    "field",
+    "issue_date",
+    "effective_date",
+    "published_at",
+    "version",
+    "revoked",
+    "replaced_by",
+    "visible",
+    "sort_key",
+]
+IN_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -28,35 +53,43 @@ class DocumentFilter:
     date_to: dt.date | None = None
     notation: str | None = None
 
-    def query(self) -> Doc:
-        clauses: list[Doc] = [{"visible": True}]
-        clauses += [{"search": {"$regex": re.escape(f" {tok}")}} for tok in self.tokens]
+    def pairs(self) -> list[tuple[str, str]]:
+        """The list buckets whose intersection holds the pages this filter keeps."""
+        pairs = []
         if self.doc_type:
-            clauses.append({"doc_type": self.doc_type})
-        if self.issuer:
-            clauses.append({"issuer.code": self.issuer})
-        if self.field:
-            clauses.append({"field": self.field})
+            pairs.append(("type", self.doc_type))
         if self.year is not None:
-            clauses.append({"year": self.year})
-        if self.date_from:
-            clauses.append({"issue_date": {"$gte": self.date_from.isoformat()}})
-        if self.date_to:
-            clauses.append({"issue_date": {"$lte": self.date_to.isoformat()}})
-        if self.notation:
-            clauses.append({"notation": self.notation})
-        return {"$and": clauses}
+            pairs.append(("year", str(self.year)))
+        if self.field:
+            pairs.append(("field", self.field))
+        if self.issuer:
+            pairs.append(("issuer", self.issuer))
+        return pairs or [ALL]
+
+    def day_range(self) -> tuple[str | None, str | None]:
+        return (
+            self.date_from.isoformat() if self.date_from else None,
+            self.date_to.isoformat() if self.date_to else None,
+        )
+
+    def matches(self, page: Doc) -> bool:
+        """The filter applied to a page read by id (index entries may be stale)."""
+        issue_date = str(page.get("issue_date", ""))
+        return (
+            page.get("visible") is True
+            and (not self.doc_type or page.get("doc_type") == self.doc_type)
+            and (not self.issuer or (page.get("issuer") or {}).get("code") == self.issuer)
+            and (not self.field or page.get("field") == self.field)
+            and (self.year is None or page.get("year") == self.year)
+            and (not self.date_from or issue_date >= self.date_from.isoformat())
+            and (not self.date_to or issue_date <= self.date_to.isoformat())
+            and (not self.notation or page.get("notation") == self.notation)
+        )
 
 
 class PageRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["pages"]
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("sort_key", DESCENDING)])
-        await self.collection.create_index([("slug", ASCENDING)])
-        await self.collection.create_index([("notation", ASCENDING), ("year", ASCENDING)])
-        await self.collection.create_index([("signature_status", ASCENDING)])
 
     async def apply(
         self, document_id: str, *, concern: str, version: int, event_id: str, fields: Doc
@@ -75,36 +108,28 @@ class PageRepository:
             {"_id": document_id}, {"$addToSet": {"replaces": dict(link)}}, upsert=True
         )
 
-    async def slug_owner(self, slug: str) -> str | None:
-        found = await self.collection.find_one({"slug": slug}, {"_id": 1})
-        return str(found["_id"]) if found else None
-
-    async def by_slug(self, slug: str) -> Doc | None:
-        return await self.collection.find_one({"slug": slug, "visible": True})
+    async def get(self, document_id: str) -> Doc | None:
+        """The page whether visible or not (the projection's view)."""
+        return await self.collection.find_one({"_id": document_id})
 
     async def by_id(self, document_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": document_id, "visible": True})
+
+    async def summaries(self, ids: Sequence[str]) -> dict[str, Doc]:
+        """The list fields of these pages, by id (visible or not: callers check)."""
+        found: dict[str, Doc] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), IN_LIMIT):
+            chunk = unique[start : start + IN_LIMIT]
+            cursor = self.collection.find({"_id": {"$in": chunk}}, SUMMARY_FIELDS)
+            found.update({str(d["_id"]): d async for d in cursor})
+        return found
 
     async def slugs_for(self, ids: list[str]) -> dict[str, str]:
         if not ids:
             return {}
         cursor = self.collection.find({"_id": {"$in": ids}, "visible": True}, {"_id": 1, "slug": 1})
         return {str(d["_id"]): str(d["slug"]) async for d in cursor}
-
-    async def search(self, flt: DocumentFilter, *, limit: int, after: str | None) -> list[Doc]:
-        query = flt.query()
-        if after is not None:
-            query["$and"].append({"sort_key": {"$lt": after}})
-        cursor = self.collection.find(query).sort("sort_key", DESCENDING).limit(limit)
-        return [doc async for doc in cursor]
-
-    async def facets(self, name: str) -> list[Any]:
-        values = await self.collection.distinct(name, {"visible": True})
-        return sorted(v for v in values if v)
-
-    async def pending_signatures(self, limit: int) -> list[Doc]:
-        query = {"visible": True, "signature_status": str(SignatureStatus.PENDING)}
-        return [doc async for doc in self.collection.find(query).limit(limit)]
 
     async def set_signature_status(
         self, document_id: str, version: int, status: SignatureStatus

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from services.portal.domain import present
+from services.portal.domain.index import id_of
 from services.portal.domain.page import (
     Refused,
+    SignatureStatus,
     back_link,
     page_fields,
     refusal,
@@ -15,30 +17,54 @@ from services.portal.domain.page import (
     revoked_fields,
 )
 from services.portal.domain.slug import disambiguated
-from services.portal.repositories import DocumentFilter, FileRepository, PageRepository
+from services.portal.repositories import (
+    DocumentFilter,
+    FileRepository,
+    ListingRepository,
+    PageRepository,
+    PendingWork,
+    SlugRepository,
+)
+from services.portal.services.search import SearchQueries, read_position
 from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
 from shared.http.pagination import decode_cursor, encode_cursor
-from shared.http.problems import ProblemError
 
 Doc = dict[str, Any]
+SITEMAP_MAX = 50_000
 
 
 class Projection:
-    """Applies the public topic's events to the pages, idempotently and in version order."""
+    """Applies the public topic's events to the pages, idempotently and in version order.
 
-    def __init__(self, pages: PageRepository, files: FileRepository, wake: Callable[[], None]):
+    The page is written first (it is then visible by id), then its index records. Those
+    are written again on every delivery of the event, so a crash between the two is
+    repaired by the redelivery; they only ever add what the current page needs and take
+    away what the page it replaced had.
+    """
+
+    def __init__(
+        self,
+        pages: PageRepository,
+        slugs: SlugRepository,
+        listing: ListingRepository,
+        files: FileRepository,
+        work: tuple[PendingWork, PendingWork],
+        changed: Callable[[], None],
+    ) -> None:
         self._pages = pages
+        self._slugs = slugs
+        self._listing = listing
         self._files = files
-        self._wake = wake
+        self._signatures, self._indexing = work
+        self._changed = changed
 
     async def published(self, event: DocumentPublished, event_id: str) -> bool:
         reason = refusal(event)
         if reason is not None:
             raise Refused(reason)
         fields = page_fields(event)
-        owner = await self._pages.slug_owner(fields["slug"])
-        if owner is not None and owner != event.document_id:
-            fields["slug"] = disambiguated(fields["slug"], event.document_id)
+        fields["slug"] = await self._claim_slug(fields["slug"], event.document_id)
+        before = await self._pages.get(event.document_id)
         applied = await self._pages.apply(
             event.document_id,
             concern="page",
@@ -46,13 +72,30 @@ class Projection:
             event_id=event_id,
             fields=fields,
         )
-        if applied:
+        page = await self._pages.get(event.document_id)
+        if page is None:
+            return applied
+        if page.get("visible"):
+            await self._listing.replace(before if applied else None, page)
+            await self._slugs.add_notation(str(page["notation"]), event.document_id)
+            await self._indexing.add(event.document_id, int(page["version"]))
+            if page.get("signature_status") == str(SignatureStatus.PENDING):
+                await self._signatures.add(event.document_id, int(page["version"]))
+        if page.get("version") == event.document_version:
             for claim in event.attachments:
                 await self._files.register(claim.model_dump(mode="json"), event.document_id)
-            self._wake()
+        self._changed()
         return applied
 
+    async def _claim_slug(self, slug: str, document_id: str) -> str:
+        if await self._slugs.claim(slug, document_id):
+            return slug
+        other = disambiguated(slug, document_id)
+        await self._slugs.claim(other, document_id)
+        return other
+
     async def revoked(self, event: DocumentRevoked, event_id: str) -> bool:
+        self._changed()
         return await self._pages.apply(
             event.document_id,
             concern="revoked",
@@ -63,6 +106,7 @@ class Projection:
 
     async def replaced(self, event: DocumentReplaced, event_id: str) -> bool:
         await self._pages.add_back_link(event.replaced_by_id, back_link(event))
+        self._changed()
         return await self._pages.apply(
             event.document_id,
             concern="replaced",
@@ -73,38 +117,86 @@ class Projection:
 
 
 class DocumentQueries:
-    def __init__(self, pages: PageRepository, files: FileRepository) -> None:
+    def __init__(
+        self,
+        pages: PageRepository,
+        slugs: SlugRepository,
+        listing: ListingRepository,
+        files: FileRepository,
+        search: SearchQueries,
+    ) -> None:
         self._pages = pages
+        self._slugs = slugs
+        self._listing = listing
         self._files = files
+        self._search = search
 
     async def search(
         self, flt: DocumentFilter, *, limit: int, cursor: str | None
     ) -> tuple[list[Doc], str | None]:
         position = decode_cursor(cursor)
-        after = None
-        if position is not None:
-            after = position.get("k")
-            if not isinstance(after, str):
-                raise ProblemError(400, "the cursor is not valid")
-        found = await self._pages.search(flt, limit=limit + 1, after=after)
-        items = [present.summary(p) for p in found[:limit]]
-        next_cursor = None
-        if len(found) > limit:
-            next_cursor = encode_cursor({"k": found[limit - 1]["sort_key"]})
-        return items, next_cursor
+        if flt.tokens:
+            found, next_position = await self._search.find(flt, limit=limit, position=position)
+        else:
+            after = read_position(position)
+            if flt.notation:
+                found, next_position = await self._by_notation(flt, limit, after)
+            else:
+                found, next_position = await self._newest(flt, limit, after)
+        next_cursor = encode_cursor(next_position) if next_position else None
+        return [present.summary(p) for p in found], next_cursor
 
-    async def summaries(self, maximum: int) -> list[Doc]:
-        """Up to ``maximum`` pages, newest first (for the sitemap)."""
-        items: list[Doc] = []
-        cursor: str | None = None
-        while len(items) < maximum:
-            batch, cursor = await self.search(
-                DocumentFilter(), limit=min(200, maximum - len(items)), cursor=cursor
-            )
-            items += batch
-            if cursor is None:
-                break
-        return items
+    async def _newest(
+        self, flt: DocumentFilter, limit: int, after: str | None
+    ) -> tuple[list[Doc], Doc | None]:
+        """Walk the list buckets newest first; check each entry against its page."""
+        day_from, day_to = flt.day_range()
+        walk = self._listing.walk(flt.pairs(), before=after, day_from=day_from, day_to=day_to)
+        found: list[Doc] = []
+        async for keys in walk:
+            start = 0
+            while start < len(keys) and len(found) <= limit:
+                chunk = keys[start : start + max(limit + 1 - len(found), 8)]
+                start += len(chunk)
+                pages = await self._pages.summaries([id_of(k) for k in chunk])
+                for key in chunk:
+                    page = pages.get(id_of(key))
+                    if page is not None and page.get("sort_key") == key and flt.matches(page):
+                        found.append(page)
+                        if len(found) > limit:
+                            break
+            if len(found) > limit:
+                return found[:limit], {"k": found[limit - 1]["sort_key"]}
+        return found, ({"k": walk.resume} if walk.resume else None)
+
+    async def _by_notation(
+        self, flt: DocumentFilter, limit: int, after: str | None
+    ) -> tuple[list[Doc], Doc | None]:
+        assert flt.notation is not None
+        pages = await self._pages.summaries(await self._slugs.with_notation(flt.notation))
+        found = sorted(
+            (p for p in pages.values() if flt.matches(p) and (not after or p["sort_key"] < after)),
+            key=lambda p: str(p["sort_key"]),
+            reverse=True,
+        )
+        if len(found) > limit:
+            return found[:limit], {"k": found[limit - 1]["sort_key"]}
+        return found, None
+
+    async def sitemap_months(self) -> list[str]:
+        """Months that have pages, newest first: one sitemap each."""
+        return await self._listing.common_months([("all", "")])
+
+    async def sitemap_month(self, month: str) -> list[Doc]:
+        """The visible pages issued in one month (at most ``SITEMAP_MAX``), newest first."""
+        keys = await self._listing.month_keys(month, SITEMAP_MAX)
+        pages = await self._pages.summaries([id_of(k) for k in keys])
+        found = []
+        for key in keys:
+            page = pages.get(id_of(key))
+            if page and page.get("visible") and page.get("sort_key") == key:
+                found.append(present.summary(page))
+        return found
 
     async def _detail(self, page: Doc | None) -> Doc | None:
         if page is None:
@@ -114,15 +206,19 @@ class DocumentQueries:
         slugs = await self._pages.slugs_for(present.linked_ids(page))
         return present.detail(page, statuses, slugs)
 
+    async def _page_by_slug(self, slug: str) -> Doc | None:
+        owner = await self._slugs.owner(slug)
+        return await self._pages.by_id(owner) if owner else None
+
     async def by_slug(self, slug: str) -> Doc | None:
-        return await self._detail(await self._pages.by_slug(slug))
+        return await self._detail(await self._page_by_slug(slug))
 
     async def by_id(self, document_id: str) -> Doc | None:
         return await self._detail(await self._pages.by_id(document_id))
 
     async def attachment(self, slug: str, sha256: str) -> tuple[Doc, Doc] | None:
         """The attachment's metadata and stored file, only when it is verified and listed."""
-        page = await self._pages.by_slug(slug)
+        page = await self._page_by_slug(slug)
         if page is None:
             return None
         listed = [a for a in page.get("attachments", []) if a["sha256"] == sha256]
@@ -130,9 +226,14 @@ class DocumentQueries:
         return (listed[0], stored) if stored else None
 
     async def facets(self) -> dict[str, list[Any]]:
+        values = await self._listing.facet_values()
+
+        def sorted_values(name: str) -> list[Any]:
+            return sorted(v for v in values.get(name, []) if v)
+
         return {
-            "types": await self._pages.facets("doc_type"),
-            "fields": await self._pages.facets("field"),
-            "years": await self._pages.facets("year"),
-            "issuers": await self._pages.facets("issuer.code"),
+            "types": sorted_values("types"),
+            "fields": sorted_values("fields"),
+            "years": sorted_values("years"),
+            "issuers": sorted_values("issuers"),
         }

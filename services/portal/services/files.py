@@ -1,6 +1,6 @@
-"""Claim checks: fetch an attachment's bytes from the documents service into our GridFS.
+"""Claim checks: fetch an attachment's bytes from the documents service into our store.
 
-Bytes are hashed while they stream into GridFS; a file whose SHA-256 differs from the claim
+Bytes are hashed while they stream into the chunk store; a file whose SHA-256 differs from the claim
 check is aborted (never stored, never served) and reported as a dead letter.
 """
 
@@ -74,14 +74,14 @@ class ClaimCheckFetcher:
             ):
                 if response.status_code != 200:
                     return FetchResult(FileStatus.PENDING, f"HTTP {response.status_code}")
-                return await self._store(response, expected, str(job["media_type"]))
+                return await self._store(response, expected)
         except httpx.HTTPError as exc:
             return FetchResult(FileStatus.PENDING, f"{type(exc).__name__}: {exc}")
 
-    async def _store(self, response: httpx.Response, expected: str, media_type: str) -> FetchResult:
+    async def _store(self, response: httpx.Response, expected: str) -> FetchResult:
         digest = hashlib.sha256()
         size = 0
-        upload = self._files.upload(expected, media_type)
+        upload = self._files.upload()
         try:
             async for chunk in response.aiter_bytes(CHUNK):
                 size += len(chunk)
@@ -101,7 +101,7 @@ class ClaimCheckFetcher:
                 f"attachment sha256 mismatch: expected {expected}, got {actual} ({size} bytes)",
             )
         await upload.close()
-        await self._files.mark_ok(expected, upload._id)
+        await self._files.mark_ok(expected, upload)
         return FetchResult(FileStatus.OK)
 
 

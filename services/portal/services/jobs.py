@@ -1,4 +1,5 @@
-"""Background jobs: attachment fetches with backoff, and signature checks against the JWKS.
+"""Background jobs: attachment fetches with backoff, signature checks against the JWKS and
+search indexing, each reading only its collection of work in flight.
 
 They run beside the Kafka consumer, never inside it: a slow documents service delays a
 file or a badge, never the projection of the next event.
@@ -6,12 +7,14 @@ file or a badge, never the projection of the next event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from services.portal.domain.page import FileStatus, SignatureStatus, retry_delay
-from services.portal.repositories import FileRepository, PageRepository
+from services.portal.repositories import FileRepository, PageRepository, PendingWork
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.keys import JwksCache, JwksUnavailable
+from services.portal.services.search import SearchIndexJobs
 from services.portal.settings import Settings
 from shared.background import BackgroundLoop
 from shared.contracts.models import DocumentSignature
@@ -19,6 +22,7 @@ from shared.logging import get_logger
 from shared.signing import verify
 
 log = get_logger(__name__)
+SIGNATURE_LEASE_S = 30.0
 
 
 class FileJobs:
@@ -70,21 +74,33 @@ class FileJobs:
 
 
 class SignatureJobs:
-    def __init__(self, pages: PageRepository, keys: JwksCache) -> None:
+    """Checks the signatures of pages queued by the projection (work in flight only)."""
+
+    def __init__(self, pages: PageRepository, queue: PendingWork, keys: JwksCache) -> None:
         self._pages = pages
+        self._queue = queue
         self._keys = keys
 
     async def run_pending(self, batch: int = 50) -> int:
         checked = 0
-        for page in await self._pages.pending_signatures(batch):
+        while checked < batch:
+            record = await self._queue.claim(SIGNATURE_LEASE_S)
+            if record is None:
+                break
+            page = await self._pages.get(str(record["_id"]))
+            if page is None or page.get("signature_status") != str(SignatureStatus.PENDING):
+                await self._queue.done(record)
+                continue
             signature = DocumentSignature.model_validate(page["signature"])
             try:
                 jwks = await self._keys.for_kid(signature.kid)
             except JwksUnavailable:
+                await self._queue.release(str(record["_id"]))
                 return checked  # not yet checked: try again on the next round
             valid = verify(page["signed"], signature, jwks)
             status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
             await self._pages.set_signature_status(str(page["_id"]), page["version"], status)
+            await self._queue.done(record)
             checked += 1
         return checked
 
@@ -92,9 +108,18 @@ class SignatureJobs:
 class Worker:
     """One loop per process; woken at once by the projection, else polls every interval."""
 
-    def __init__(self, files: FileJobs, signatures: SignatureJobs, interval_s: float) -> None:
+    def __init__(
+        self,
+        files: FileJobs,
+        signatures: SignatureJobs,
+        indexing: SearchIndexJobs,
+        interval_s: float,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._files = files
         self._signatures = signatures
+        self._indexing = indexing
+        self._changed = changed
         self._loop = BackgroundLoop("portal-worker", self._round, interval_s)
 
     def wake(self) -> None:
@@ -107,5 +132,8 @@ class Worker:
         await self._loop.stop()
 
     async def _round(self) -> None:
-        await self._signatures.run_pending()
-        await self._files.run_due()
+        done = await self._signatures.run_pending()
+        done += await self._indexing.run_pending()
+        done += await self._files.run_due()
+        if done:
+            self._changed()

@@ -37,7 +37,10 @@ async def test_a_published_document_becomes_an_html_page_and_json(portal: Portal
     assert body["url"] in (await portal.client.get("/")).text
     assert f"/en/documents/{body['slug']}" in (await portal.client.get("/en/documents")).text
     assert body["url"] in (await portal.client.get("/feed.atom")).text
-    assert body["url"] in (await portal.client.get("/sitemap.xml")).text
+    sitemap_index = (await portal.client.get("/sitemap.xml")).text
+    month = f"/sitemap-{doc.issue_date:%Y-%m}.xml"
+    assert month in sitemap_index and "/sitemap-pages.xml" in sitemap_index
+    assert body["url"] in (await portal.client.get(month)).text
     by_id = await portal.client.get(f"/van-ban/{doc.document_id}", follow_redirects=False)
     assert by_id.status_code == 301 and by_id.headers["location"] == body["url"]
 

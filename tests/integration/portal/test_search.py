@@ -12,6 +12,12 @@ from shared.contracts.models import OrgRef
 from shared.contracts.vocabulary import DocumentType
 from tests.integration.portal.conftest import Portal
 from tests.integration.portal.support import published, signed_document
+from tests.support.kafka import eventually
+
+
+async def searchable(portal: Portal, q: str, document_id: str) -> bool | None:
+    found = await portal.client.get("/api/v1/documents", params={"q": q})
+    return document_id in ids(found) or None
 
 
 def ids(response: Any) -> set[str]:
@@ -48,6 +54,9 @@ async def corpus(portal: Portal) -> dict[str, Any]:
         await portal.publish(published(portal.documents, doc))
     for doc in (decision, circular, letter):
         await portal.document(doc.document_id)
+    # Words are indexed by the background worker, a moment after the page shows.
+    for doc in (decision, circular, letter):
+        await eventually(lambda doc=doc: searchable(portal, doc.subject, doc.document_id))
     return {"number": number, "decision": decision, "circular": circular, "letter": letter}
 
 

@@ -1,0 +1,111 @@
+"""Keys of the portal's bounded indexes: list buckets, facet values, search terms, notations.
+
+Every index record is found by its ``_id``: a request builds the ids it needs from these
+rules and reads them with one ``_id``/``_id $in`` query, never a filter or a sort.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from services.portal.domain.search import fold
+
+Doc = dict[str, Any]
+ALL = ("all", "")
+MAX_VALUE_BYTES = 120
+MAX_TERM_LEN = 40
+MAX_BODY_TERMS = 200
+DAYS = [f"{d:02d}" for d in range(31, 0, -1)]
+
+
+def value_key(value: str) -> str:
+    """A facet value as it appears in an ``_id``; long values by their hash."""
+    if len(value.encode()) <= MAX_VALUE_BYTES:
+        return value
+    return "#" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def facet_pairs(page: Doc) -> list[tuple[str, str]]:
+    """The buckets a visible page is listed in: all pages, and one per facet value."""
+    pairs = [ALL, ("type", str(page["doc_type"])), ("year", str(page["year"]))]
+    if page.get("field"):
+        pairs.append(("field", str(page["field"])))
+    code = (page.get("issuer") or {}).get("code")
+    if code:
+        pairs.append(("issuer", str(code)))
+    return pairs
+
+
+def day_of(key: str) -> str:
+    """The issue day (``yyyy-mm-dd``) that starts a sort key (or a cursor position)."""
+    return key[:10]
+
+
+def month_of(key: str) -> str:
+    return key[:7]
+
+
+def bucket_id(facet: str, value: str, day: str) -> str:
+    """A day's entries of one facet value; the fixed-length day ends it, so ids never clash."""
+    return f"d|{facet}|{value_key(value)}|{day}"
+
+
+def directory_id(facet: str, value: str) -> str:
+    """The months in which a facet value has entries."""
+    return f"m|{facet}|{value_key(value)}"
+
+
+def days_newest_first(month: str) -> list[str]:
+    """Every possible day of a month, newest first (a missing bucket simply is not found)."""
+    return [f"{month}-{d}" for d in DAYS]
+
+
+def id_of(key: str) -> str:
+    """The document id at the end of a sort key ``issue_date|stamp|id``."""
+    return key.split("|", 2)[2]
+
+
+def notation_key(text: str) -> str:
+    """``1637/QĐ-BNG``, ``1637/qđ-bng`` and ``1637 QD BNG`` share one key."""
+    return "-".join(fold(text).split())
+
+
+def term_id(term: str, day: str) -> str:
+    """The posting list of one folded word for pages issued on one day: its size is bounded
+    by a day's documents, so adding to it costs the same however long the history."""
+    return f"t|{term}|{day}"
+
+
+def word_directory_id(term: str) -> str:
+    """The months in which a folded word has postings."""
+    return f"w|{term}"
+
+
+def _words(*parts: str | None) -> list[str]:
+    words: list[str] = []
+    for part in parts:
+        if part:
+            words += [w for w in fold(part).split() if len(w) <= MAX_TERM_LEN]
+    return words
+
+
+def page_terms(page: Doc) -> tuple[list[str], list[str]]:
+    """Folded words of the heading (type, notation, subject, issuer) and of the body.
+
+    A word in both counts as a heading word; body words are capped per page so one huge
+    text cannot make indexing unbounded.
+    """
+    issuer = (page.get("issuer") or {}).get("name")
+    head = sorted(
+        set(_words(page.get("type_name"), page.get("notation"), page.get("subject"), issuer))
+    )
+    seen = set(head)
+    body: list[str] = []
+    for word in _words(page.get("body")):
+        if word not in seen:
+            seen.add(word)
+            body.append(word)
+            if len(body) >= MAX_BODY_TERMS:
+                break
+    return head, sorted(body)

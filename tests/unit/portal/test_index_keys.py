@@ -1,0 +1,54 @@
+"""Keys of the bounded indexes: pure rules."""
+
+from __future__ import annotations
+
+from services.portal.domain.index import (
+    MAX_BODY_TERMS,
+    bucket_id,
+    days_newest_first,
+    facet_pairs,
+    id_of,
+    notation_key,
+    page_terms,
+    value_key,
+)
+
+
+def test_bucket_ids_end_with_the_day_so_values_never_clash() -> None:
+    assert bucket_id("field", "x", "2025-03-01") != bucket_id("field", "x|2025-03-01", "2025-03-02")
+    long = "Lĩnh vực " * 40
+    assert len(value_key(long)) < 40 and value_key(long) == value_key(long)
+    assert value_key("Lãnh sự") == "Lãnh sự"
+
+
+def test_days_are_walked_newest_first_and_keys_carry_the_id() -> None:
+    days = days_newest_first("2025-02")
+    assert days[0] == "2025-02-31" and days[-1] == "2025-02-01" and len(days) == 31
+    assert id_of("2025-03-28|20250328T080000000000|doc|with|bars") == "doc|with|bars"
+
+
+def test_a_page_is_listed_under_all_and_each_facet_value() -> None:
+    page = {"doc_type": "quyet_dinh", "year": 2025, "field": None, "issuer": {"code": "G10"}}
+    assert facet_pairs(page) == [
+        ("all", ""),
+        ("type", "quyet_dinh"),
+        ("year", "2025"),
+        ("issuer", "G10"),
+    ]
+
+
+def test_notations_fold_to_one_key() -> None:
+    assert notation_key("1637/QĐ-BNG") == notation_key("1637 qd bng") == "1637-qd-bng"
+
+
+def test_heading_words_win_and_body_words_are_capped() -> None:
+    page = {
+        "type_name": "Quyết định",
+        "notation": "1/QĐ-BNG",
+        "subject": "Đôn đốc",
+        "issuer": {"name": "Bộ Ngoại giao"},
+        "body": "đôn " + " ".join(f"w{i}" for i in range(1000)) + " " + "a" * 300,
+    }
+    head, body = page_terms(page)
+    assert {"quyet", "dinh", "qd", "don", "doc", "ngoai"} <= set(head)
+    assert "don" not in body and len(body) == MAX_BODY_TERMS
