@@ -48,7 +48,7 @@ class ServiceSettings(BaseSettings):
     )
     consumer_group: str = ""
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("EGOV_LOG_LEVEL"))
-    # Authentication of staff and service accounts (DESIGN.md §6).
+    # Authentication of staff and service accounts (docs/architecture.md §6).
     jwt_issuer: str = Field(
         default="urn:egov:dev-idp", validation_alias=AliasChoices("EGOV_JWT_ISSUER")
     )

@@ -1,1 +1,1 @@
-"""Authentication and authorisation shared by the three services (DESIGN.md §6)."""
+"""Authentication and authorisation shared by the three services (docs/architecture.md §6)."""

@@ -1,4 +1,4 @@
-"""One pydantic model per event type (DESIGN.md §3), each bound to its topic.
+"""One pydantic model per event type (docs/architecture.md §3), each bound to its topic.
 
 Every event carries the id and version of its aggregate; the aggregate id is also the
 CloudEvents subject and the Kafka record key, so one aggregate's events keep their order.

@@ -1,1 +1,1 @@
-"""HTTP conventions shared by the services (API.md)."""
+"""HTTP conventions shared by the services (docs/architecture.md §12)."""

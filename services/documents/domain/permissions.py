@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN.md §6): roles, need to know by unit and state, and clearance.
+"""Who may do what (docs/architecture.md §6): roles, need to know by unit and state, and clearance.
 
 The matrix says what a role may do to a document it can see; the lifecycle separately says
 whether the document's state allows it (409), and visibility hides what a user may not know

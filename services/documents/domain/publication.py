@@ -1,4 +1,4 @@
-"""Which issued document goes where, and the events that say so (DESIGN.md §3).
+"""Which issued document goes where, and the events that say so (docs/architecture.md §4).
 
 A document with any confidentiality mark produces no event at all: it never leaves this
 service.

@@ -39,7 +39,7 @@ def is_published(doc: Doc) -> bool:
 
 
 def may_fetch(principal: Principal | None, doc: Doc) -> bool:
-    """Claim-check rules: each consumer only what it needs (DESIGN.md §6)."""
+    """Claim-check rules: each consumer only what it needs (docs/architecture.md §9)."""
     if principal is None or principal.has_role(Role.SERVICE_PORTAL):
         return is_published(doc)
     if principal.has_role(Role.SERVICE_LGSP):

@@ -23,7 +23,7 @@ class Mode(StrEnum):
 OPEN_STATES = (JobState.PENDING.value, JobState.RETRYING.value)
 TERMINAL_STATES = (JobState.DELIVERED.value, JobState.FAILED.value, JobState.DEAD.value)
 
-# What a partner may report about a document it received (DESIGN.md §2).
+# What a partner may report about a document it received (docs/architecture.md §11).
 REPORTABLE = frozenset(
     {
         IncomingStatus.ARRIVED,
