@@ -1,4 +1,4 @@
-"""Claim-check fetches of attachments from the documents service into GridFS."""
+"""Claim-check fetches of attachments from the documents service into the content store."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class FileService:
         self.timeout_s = timeout_s
 
     async def ensure(self, claim: dict[str, Any]) -> None:
-        """Have the bytes of one claim check in GridFS, checked against its SHA-256."""
+        """Have the bytes of one claim check in the content store, checked against its SHA-256."""
         sha = str(claim["sha256"])
         if await self.files.exists(sha):
             return
