@@ -1,11 +1,17 @@
-"""What every service process holds: Mongo, Kafka, auth; opened and closed in one lifespan."""
+"""What every service process holds, and the one lifecycle all three services share.
+
+Start: open MongoDB → connect the broker (publishing works, nothing is consumed yet) → build
+the service's components → start consuming → start the background jobs. Stop in reverse.
+Routers and consumers reach the components the same way: ``runtime.components``, set before
+the first request or record can arrive.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
@@ -28,6 +34,19 @@ Hook = Callable[["Runtime"], Awaitable[None]]
 log = get_logger(__name__)
 
 
+class ServiceComponents(Protocol):
+    """What a service's ``components.py`` builds: its repositories, use cases and jobs."""
+
+    async def start(self) -> None:
+        """Start the background jobs (consumers already run)."""
+
+    async def stop(self) -> None:
+        """Stop the background jobs."""
+
+
+Build = Callable[["Runtime"], Awaitable[ServiceComponents]]
+
+
 class Runtime:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
@@ -38,6 +57,14 @@ class Runtime:
         self.verifier = TokenVerifier(settings)
         self.service_tokens = ServiceTokenProvider(settings)
         self._mongo: AsyncMongoClient[Doc] | None = None
+        self._components: ServiceComponents | None = None
+
+    @property
+    def components(self) -> Any:
+        """The service's components; typed by each service's own accessor."""
+        if self._components is None:
+            raise RuntimeError("the components are built in the lifespan")
+        return self._components
 
     @property
     def mongo(self) -> AsyncMongoClient[Doc]:
@@ -50,13 +77,22 @@ class Runtime:
         return database(self.mongo, self.settings)
 
     async def open(self) -> None:
+        """MongoDB and a connected broker: publishing works, nothing is consumed yet."""
         self._mongo = make_mongo_client(self.settings)
         await ensure_topics(
             self.settings.kafka_bootstrap_servers, suffix=self.settings.topic_suffix
         )
+        await self.broker.connect()
+
+    async def start(self, build: Build) -> None:
+        """Build the components, then consume, then run the background jobs."""
+        self._components = await build(self)
         await self.broker.start()
+        await self._components.start()
 
     async def close(self) -> None:
+        if self._components is not None:
+            await self._components.stop()
         await self.broker.stop()
         if self._mongo is not None:
             await self._mongo.close()
@@ -82,6 +118,7 @@ def create_service_app(
     title: str,
     version: str,
     routers: Sequence[APIRouter],
+    build: Build | None = None,
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
 ) -> FastAPI:
@@ -91,6 +128,10 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
         await runtime.open()
+        if build is not None:
+            await runtime.start(build)
+        else:
+            await runtime.broker.start()
         if on_start is not None:
             await on_start(runtime)
         log.info("service.started", port=settings.port)

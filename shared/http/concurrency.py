@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends, Header, Path
+
 from shared.http.problems import ProblemError
+from shared.kit.types import SHA256_PATTERN
 
 
 def etag(version: int) -> str:
@@ -29,3 +34,19 @@ def stale(current_version: int) -> ProblemError:
         headers={"ETag": etag(current_version)},
         current_version=current_version,
     )
+
+
+def _expected_version(
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=100)] = None,
+) -> int:
+    return required_version(if_match)
+
+
+# A write's expected version, from If-Match (428 when missing): the same in every service.
+ExpectedVersion = Annotated[int, Depends(_expected_version)]
+# An optional Idempotency-Key of a create request.
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+# A content hash in a path.
+Sha256Path = Annotated[str, Path(pattern=SHA256_PATTERN)]

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.content_store import ContentStore
+from shared.kit.content import ContentStore
 
 Doc = dict[str, Any]
 # More documents than this naming one content is not a real case; the cap bounds a lookup.

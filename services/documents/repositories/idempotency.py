@@ -10,7 +10,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.expiry import HourlyExpiry
+from shared.kit.expiry import HourlyExpiry
 
 Doc = dict[str, Any]
 

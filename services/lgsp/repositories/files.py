@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.lgsp.repositories.common import Doc
-from shared.content_store import ContentStore
+from shared.kit.content import ContentStore
 
 
 class FileRepository:
