@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth.verifier import AuthError
+from shared.kit import errors
+from shared.kit.errors import DomainError
 from shared.logging import get_logger
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,6 +34,18 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (errors.NotFound, 404),
+    (errors.Forbidden, 403),
+    (errors.Invalid, 422),
+    (errors.Conflict, 409),
+    (errors.Stale, 412),
+    (errors.TooLarge, 413),
+    (errors.Unsupported, 415),
+    (errors.Gone, 410),
+)
 
 
 class ProblemError(Exception):
@@ -76,7 +90,38 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _domain_status(exc: DomainError) -> int:
+    for kind, status in _DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def domain_problem(exc: DomainError) -> ProblemError:
+    """The problem details of a domain error (one mapping for every service)."""
+    status = _domain_status(exc)
+    extra = dict(exc.extra)
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.Invalid):
+        extra.setdefault(
+            "errors", [{"field": exc.field, "message": exc.detail, "type": "value_error"}]
+        )
+    if isinstance(exc, errors.Stale):
+        headers["ETag"] = f'"{exc.current_version}"'
+        extra.setdefault("current_version", exc.current_version)
+    if "version" in extra and isinstance(exc, errors.Conflict):
+        headers["ETag"] = f'"{extra["version"]}"'
+    return ProblemError(status, exc.detail, headers=headers, **extra)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        problem = domain_problem(exc)
+        return problem_response(
+            problem.status, problem.detail, headers=problem.headers, **problem.extra
+        )
+
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(

@@ -20,6 +20,7 @@ from faststream.message import StreamMessage
 
 from shared.contracts.events import EventData
 from shared.contracts.topics import dlq_topic, physical
+from shared.kit.errors import DomainError
 from shared.logging import correlation_id_var, get_logger
 from shared.messaging.envelope import CloudEventMeta, EnvelopeError, parse_record
 from shared.messaging.publisher import EventPublisher
@@ -149,7 +150,8 @@ def subscribe(
                 EVENTS_CONSUMED.labels(topic, meta.type, "applied").inc()
                 log.info("event.handled", topic=topic, subject=meta.subject, attempts=attempt + 1)
                 return
-            except RejectEvent as exc:
+            except (RejectEvent, DomainError) as exc:
+                # A domain error never goes away by retrying: the event is dead-lettered.
                 EVENTS_CONSUMED.labels(topic, meta.type, "rejected").inc()
                 await dead_letter(publisher, raw, f"rejected: {exc}", consumer=consumer)
                 return
