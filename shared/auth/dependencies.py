@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 
 from shared.auth.principal import Principal, Role
 from shared.auth.verifier import AuthError, TokenVerifier
-from shared.contracts.vocabulary import Confidentiality
 
 
 def bearer_token(request: Request) -> str | None:
@@ -43,15 +42,6 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
         if not principal.has_role(*roles):
             needed = ", ".join(sorted(str(r) for r in roles))
             raise AuthError(f"this action needs one of the roles: {needed}", 403)
-        return principal
-
-    return _check
-
-
-def require_clearance(level: Confidentiality) -> Callable[[Principal], Awaitable[Principal]]:
-    async def _check(principal: CurrentPrincipal) -> Principal:
-        if not principal.cleared_for(level):
-            raise AuthError(f"this needs clearance {level} or higher", 403)
         return principal
 
     return _check

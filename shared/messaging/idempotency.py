@@ -44,12 +44,3 @@ async def apply_if_newer(
     except DuplicateKeyError:
         return False
     return bool(result.modified_count or result.upserted_id is not None)
-
-
-async def remember_once(collection: AsyncCollection[Doc], key: str, **fields: Any) -> bool:
-    """Record that ``key`` (an event id, or event id + target) was handled; False if seen."""
-    try:
-        await collection.insert_one({"_id": key, **fields})
-    except DuplicateKeyError:
-        return False
-    return True

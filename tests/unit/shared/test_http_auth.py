@@ -7,10 +7,9 @@ from types import SimpleNamespace
 import httpx
 from fastapi import Depends, FastAPI
 
-from shared.auth.dependencies import require_clearance, require_roles
+from shared.auth.dependencies import require_roles
 from shared.auth.principal import Principal, Role
 from shared.auth.verifier import TokenVerifier
-from shared.contracts.vocabulary import Confidentiality
 from shared.http.problems import install_problem_handlers
 from shared.settings import ServiceSettings
 from tests.support.services import auth
@@ -25,12 +24,6 @@ def _app() -> FastAPI:
 
     @app.get("/admin")
     async def admin(p: Principal = Depends(require_roles(Role.LGSP_ADMIN))) -> dict[str, str]:
-        return {"user": p.user}
-
-    @app.get("/secret")
-    async def secret(
-        p: Principal = Depends(require_clearance(Confidentiality.TOI_MAT)),
-    ) -> dict[str, str]:
         return {"user": p.user}
 
     return app
@@ -59,13 +52,6 @@ async def test_a_missing_role_gets_403() -> None:
 async def test_the_right_role_passes() -> None:
     response = await _get("/admin", auth(Role.LGSP_ADMIN, user="minh"))
     assert response.json() == {"user": "minh"}
-
-
-async def test_insufficient_clearance_gets_403() -> None:
-    low = await _get("/secret", auth(Role.LGSP_ADMIN, clearance=Confidentiality.MAT))
-    high = await _get("/secret", auth(Role.LGSP_ADMIN, clearance=Confidentiality.TUYET_MAT))
-    assert low.status_code == 403 and "clearance" in low.json()["detail"]
-    assert high.status_code == 200
 
 
 async def test_a_wrong_audience_token_gets_401() -> None:
