@@ -33,11 +33,13 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services
+	$(BIN)/mypy shared services egov_cli
 
-## Benchmark: figures as ratios against a baseline measured in the same run.
+## Benchmark of the running stack: `make bench` (history 10,000, idle 20 s) or
+## `make bench HISTORY=100000` (idle 60 s). Table on the terminal, bench-results/latest.{json,png}.
+HISTORY ?=
 bench: install
-	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run
+	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run $(if $(HISTORY),--history $(HISTORY) --idle-s 60)
 
 infra:
 	bash deploy/local/infra.sh start

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.cli.platform import Platform, ServiceProcess
+from egov_cli.platform import Platform, ServiceProcess
 from tests.support.infra import free_port, kafka_bootstrap, mongo_url, unique
 
 ROOT = Path(__file__).resolve().parents[2]

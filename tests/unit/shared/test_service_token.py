@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from shared.auth.service_token import ServiceTokenProvider
 from shared.auth.verifier import TokenVerifier
-from shared.cli.main import app
+from egov_cli.main import app
 from shared.settings import ServiceSettings
 
 

@@ -63,7 +63,7 @@ def serve(
     """Run one service (its host and port come from its settings)."""
     import uvicorn
 
-    from shared.cli.services import load_settings
+    from egov_cli.services import load_settings
 
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service}")
@@ -81,7 +81,7 @@ def serve(
 @app.command()
 def demo() -> None:
     """Load the demo partners and documents through the running services' APIs."""
-    from shared.cli.demo import load_all
+    from egov_cli.demo import load_all
 
     asyncio.run(load_all())
 
@@ -91,7 +91,7 @@ def up(
     no_demo: Annotated[bool, typer.Option("--no-demo", help="do not load demo data")] = False,
 ) -> None:
     """Run the whole platform locally in the foreground (what `make up` does)."""
-    from shared.cli.up import run_up
+    from egov_cli.up import run_up
 
     run_up(load_demo=not no_demo)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from shared.cli.platform import DEFAULT_PORTS, Platform
+from egov_cli.platform import DEFAULT_PORTS, Platform
 from shared.demo import DEMO_RECEIVER_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def run_up(load_demo: bool = True) -> None:
         platform.wait_ready(timeout=90)
         typer.echo(f"all services ready in {time.monotonic() - started:.1f}s")
         if load_demo:
-            from shared.cli.demo import load_all
+            from egov_cli.demo import load_all
 
             asyncio.run(load_all())
         for proc in platform.processes:

@@ -41,7 +41,7 @@ class Platform:
         full_env = {**os.environ, **env}
         if module is None:
             full_env[f"EGOV_{name.upper()}_PORT"] = str(port)
-            command = [sys.executable, "-m", "shared.cli.main", "serve", name]
+            command = [sys.executable, "-m", "egov_cli.main", "serve", name]
         else:
             command = [sys.executable, "-m", module]
         log_file = log_path.open("ab")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from shared.cli.platform import DEFAULT_PORTS
+from egov_cli.platform import DEFAULT_PORTS
 from shared.demo import DEMO_RECEIVER_PORT
 
 
