@@ -5,9 +5,9 @@ from __future__ import annotations
 import jwt
 from typer.testing import CliRunner
 
+from egov_cli.main import app
 from shared.auth.service_token import ServiceTokenProvider
 from shared.auth.verifier import TokenVerifier
-from egov_cli.main import app
 from shared.settings import ServiceSettings
 
 
