@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
-from services.documents.repositories.deliveries import DeliveryStatusRepository
-from services.documents.repositories.documents import DocumentRepository
-from services.documents.services.deliveries import DeliveryStatusService
+from services.documents.components import components_of
 from services.documents.settings import Settings
 from shared.contracts.events import DeliveryStatusChanged
 from shared.contracts.topics import LGSP_STATUS
@@ -18,21 +14,9 @@ from shared.runtime import Runtime
 log = get_logger(__name__)
 
 
-class ConsumerContext:
-    """Built lazily: the broker starts (and may deliver) once MongoDB is open."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    @cached_property
-    def deliveries(self) -> DeliveryStatusService:
-        db = self.runtime.db
-        return DeliveryStatusService(DeliveryStatusRepository(db), DocumentRepository(db))
-
-
-def register_consumers(settings: Settings, ctx: ConsumerContext) -> None:
+def register_consumers(runtime: Runtime, settings: Settings) -> None:
     async def on_status(data: DeliveryStatusChanged, meta: CloudEventMeta) -> None:
-        applied = await ctx.deliveries.record(data, meta.id)
+        applied = await components_of(runtime).deliveries.record(data, meta.id)
         log.info(
             "delivery.status_recorded",
             document_id=data.document_id,
@@ -42,8 +26,8 @@ def register_consumers(settings: Settings, ctx: ConsumerContext) -> None:
         )
 
     subscribe(
-        ctx.runtime.broker,
-        ctx.runtime.publisher,
+        runtime.broker,
+        runtime.publisher,
         LGSP_STATUS,
         {DeliveryStatusChanged: on_status},
         group_id=settings.group_id(),

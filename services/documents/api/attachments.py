@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from services.documents.api.deps import Cases, Version
-from services.documents.services.access import load_visible
+from services.documents.api.deps import ComponentsDep
 from services.documents.services.attachments import FileBytes
 from shared.auth.dependencies import CurrentPrincipal, OptionalPrincipal
-from shared.contracts.models import SHA256_PATTERN
-from shared.http.concurrency import etag
+from shared.http.concurrency import ExpectedVersion, Sha256Path, etag
 
 router = APIRouter(tags=["attachments"])
 
@@ -33,12 +31,12 @@ def _file_response(item: FileBytes) -> Response:
 async def add_attachment(
     document_id: str,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
     file: Annotated[UploadFile, File(description="PDF, DOCX, ODT, PNG or JPEG")],
 ) -> JSONResponse:
     # Read one byte past the limit: enough to refuse without holding a huge upload.
-    data = await file.read(cases.deps.max_attachment_bytes + 1)
+    data = await file.read(cases.attachments.max_bytes + 1)
     doc, attachment = await cases.attachments.add(
         principal, document_id, version, file.filename, data
     )
@@ -47,23 +45,22 @@ async def add_attachment(
 
 @router.get("/api/v1/documents/{document_id}/attachments")
 async def list_attachments(
-    document_id: str, principal: CurrentPrincipal, cases: Cases
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
 ) -> dict[str, Any]:
-    doc = await load_visible(cases.deps.documents, principal, document_id)
-    return {"items": list(doc.get("attachments", []))}
+    return {"items": await cases.attachments.list(principal, document_id)}
 
 
 @router.get("/api/v1/documents/{document_id}/attachments/{attachment_id}")
 async def download_attachment(
-    document_id: str, attachment_id: str, principal: CurrentPrincipal, cases: Cases
+    document_id: str, attachment_id: str, principal: CurrentPrincipal, cases: ComponentsDep
 ) -> Response:
     return _file_response(await cases.attachments.download(principal, document_id, attachment_id))
 
 
 @router.get("/api/v1/files/{sha256}")
 async def claim_check(
-    sha256: Annotated[str, Path(pattern=SHA256_PATTERN)],
+    sha256: Sha256Path,
     principal: OptionalPrincipal,
-    cases: Cases,
+    cases: ComponentsDep,
 ) -> Response:
     return _file_response(await cases.attachments.claim_check(principal, sha256))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.documents.api.deps import Cases
+from services.documents.api.deps import ComponentsDep
 from shared.auth.dependencies import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/documents", tags=["deliveries"])
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1/documents", tags=["deliveries"])
 
 @router.get("/{document_id}/deliveries")
 async def list_deliveries(
-    document_id: str, principal: CurrentPrincipal, cases: Cases
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
 ) -> dict[str, Any]:
     """Per external recipient: the LGSP's delivery state and the receiver's status code."""
     return {"items": await cases.deliveries.list(principal, document_id)}

@@ -1,33 +1,26 @@
-"""What routers need from a request: the use cases and the version a write expects."""
+"""What routers need from a request: the service's components, and the document response."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
-from services.documents.services.facade import UseCases
-from services.documents.services.views import document_view
-from shared.http.concurrency import etag, required_version
+from services.documents.api.schemas import document_view
+from services.documents.components import DocumentsComponents, components_of
+from shared.http.concurrency import etag
+from shared.kit.types import Doc
 
 
-def use_cases(request: Request) -> UseCases:
-    found: UseCases = request.app.state.use_cases
-    return found
+def components_dep(request: Request) -> DocumentsComponents:
+    return components_of(request.app.state.runtime)
 
 
-def expected_version(
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> int:
-    return required_version(if_match)
+ComponentsDep = Annotated[DocumentsComponents, Depends(components_dep)]
 
 
-Cases = Annotated[UseCases, Depends(use_cases)]
-Version = Annotated[int, Depends(expected_version)]
-
-
-def document_response(doc: dict[str, Any], status: int = 200) -> JSONResponse:
+def document_response(doc: Doc, status: int = 200) -> JSONResponse:
     return JSONResponse(
         document_view(doc), status_code=status, headers={"ETag": etag(int(doc["version"]))}
     )

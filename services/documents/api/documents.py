@@ -5,40 +5,40 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.documents.api.deps import Cases, Version, document_response
-from services.documents.domain.document import (
-    DraftInput,
-    DraftPatch,
-    IssueInput,
-    ReasonInput,
-    ReplaceInput,
+from services.documents.api.deps import ComponentsDep, document_response
+from services.documents.api.schemas import (
+    DocumentCreate,
+    DocumentIssue,
+    DocumentReason,
+    DocumentReplace,
+    DocumentUpdate,
+    audit_view,
+    document_view,
 )
 from services.documents.domain.lifecycle import Action, State
-from services.documents.services.access import load_visible
 from services.documents.services.queries import ListFilters
-from services.documents.services.views import audit_view, document_view
 from shared.auth.dependencies import CurrentPrincipal
 from shared.contracts.vocabulary import DocumentType
+from shared.http.concurrency import ExpectedVersion, IdempotencyKeyHeader
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
-]
 
 
 @router.post("", status_code=201)
 async def create_document(
-    body: DraftInput,
+    body: DocumentCreate,
     principal: CurrentPrincipal,
-    cases: Cases,
-    idempotency_key: IdempotencyKey = None,
+    cases: ComponentsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    doc, created = await cases.drafting.create(principal, body, idempotency_key)
+    doc, created = await cases.drafting.create(
+        principal, body.model_dump(mode="json"), idempotency_key
+    )
     response = document_response(doc, 201 if created else 200)
     response.headers["Location"] = f"/api/v1/documents/{doc['_id']}"
     return response
@@ -47,7 +47,7 @@ async def create_document(
 @router.get("")
 async def list_documents(
     principal: CurrentPrincipal,
-    cases: Cases,
+    cases: ComponentsDep,
     state: State | None = None,
     doc_type: Annotated[DocumentType | None, Query(alias="type")] = None,
     book: Annotated[str | None, Query(max_length=50)] = None,
@@ -81,24 +81,28 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def read_document(document_id: str, principal: CurrentPrincipal, cases: Cases) -> Any:
+async def read_document(document_id: str, principal: CurrentPrincipal, cases: ComponentsDep) -> Any:
     return document_response(await cases.drafting.read(principal, document_id))
 
 
 @router.patch("/{document_id}")
 async def edit_document(
     document_id: str,
-    body: DraftPatch,
+    body: DocumentUpdate,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
-    return document_response(await cases.drafting.edit(principal, document_id, version, body))
+    return document_response(
+        await cases.drafting.edit(
+            principal, document_id, version, body.model_dump(mode="json", exclude_unset=True)
+        )
+    )
 
 
 @router.post("/{document_id}/submit")
 async def submit(
-    document_id: str, principal: CurrentPrincipal, cases: Cases, version: Version
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep, version: ExpectedVersion
 ) -> JSONResponse:
     doc = await cases.drafting.transition(principal, document_id, version, Action.SUBMIT)
     return document_response(doc)
@@ -106,7 +110,7 @@ async def submit(
 
 @router.post("/{document_id}/approve")
 async def approve(
-    document_id: str, principal: CurrentPrincipal, cases: Cases, version: Version
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep, version: ExpectedVersion
 ) -> JSONResponse:
     doc = await cases.drafting.transition(principal, document_id, version, Action.APPROVE)
     return document_response(doc)
@@ -115,10 +119,10 @@ async def approve(
 @router.post("/{document_id}/return")
 async def return_to_draft(
     document_id: str,
-    body: ReasonInput,
+    body: DocumentReason,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
     doc = await cases.drafting.transition(
         principal, document_id, version, Action.RETURN, body.reason
@@ -130,21 +134,22 @@ async def return_to_draft(
 async def issue(
     document_id: str,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
-    body: IssueInput | None = None,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+    body: DocumentIssue | None = None,
 ) -> JSONResponse:
-    doc = await cases.issuance.issue(principal, document_id, version, body or IssueInput())
+    signer = body.signer.model_dump(mode="json") if body and body.signer else None
+    doc = await cases.issuance.issue(principal, document_id, version, signer)
     return document_response(doc)
 
 
 @router.post("/{document_id}/revoke")
 async def revoke(
     document_id: str,
-    body: ReasonInput,
+    body: DocumentReason,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
     doc = await cases.revocation.revoke(principal, document_id, version, body.reason)
     return document_response(doc)
@@ -153,29 +158,30 @@ async def revoke(
 @router.post("/{document_id}/replace")
 async def replace(
     document_id: str,
-    body: ReplaceInput,
+    body: DocumentReplace,
     principal: CurrentPrincipal,
-    cases: Cases,
-    version: Version,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.revocation.replace(principal, document_id, version, body)
+    doc = await cases.revocation.replace(
+        principal, document_id, version, body.replaced_by, body.reason
+    )
     return document_response(doc)
 
 
 @router.get("/{document_id}/audit")
 async def audit_trail(
-    document_id: str, principal: CurrentPrincipal, cases: Cases
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
 ) -> dict[str, Any]:
-    await load_visible(cases.deps.documents, principal, document_id)
-    return {"items": [audit_view(e) for e in await cases.trail.trail(document_id)]}
+    entries = await cases.trail.visible_trail(principal, document_id)
+    return {"items": [audit_view(e) for e in entries]}
 
 
 @router.get("/{document_id}/audit/verify")
 async def verify_audit_trail(
-    document_id: str, principal: CurrentPrincipal, cases: Cases
+    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
 ) -> dict[str, Any]:
-    await load_visible(cases.deps.documents, principal, document_id)
-    verdict = await cases.trail.verify(document_id)
+    verdict = await cases.trail.visible_verdict(principal, document_id)
     return {
         "valid": verdict.valid,
         "entries": verdict.entries,

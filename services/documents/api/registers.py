@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from services.documents.api.deps import Cases
-from services.documents.services.views import register_entry
+from services.documents.api.deps import ComponentsDep
+from services.documents.api.schemas import register_entry
 from shared.auth.dependencies import CurrentPrincipal
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
@@ -21,7 +21,7 @@ async def register(
     book: Annotated[str, Path(max_length=50)],
     year: Annotated[int, Path(ge=1945, le=2200)],
     principal: CurrentPrincipal,
-    cases: Cases,
+    cases: ComponentsDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:

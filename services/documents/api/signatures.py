@@ -5,46 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.documents.api.deps import Cases
+from services.documents.api.deps import ComponentsDep
+from services.documents.api.schemas import VerificationRequest
 from shared.auth.dependencies import OptionalPrincipal
-from shared.contracts.models import SHA256_PATTERN
 
 router = APIRouter(tags=["signatures"])
 
 
-class VerifyInput(BaseModel):
-    """Exactly one of: a document id; a signed document with its signature; a file hash."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    document_id: str | None = Field(default=None, min_length=1, max_length=64)
-    document: dict[str, Any] | None = None
-    signature: dict[str, Any] | None = None
-    sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> VerifyInput:
-        forms = [
-            self.document_id is not None,
-            self.document is not None or self.signature is not None,
-            self.sha256 is not None,
-        ]
-        if sum(forms) != 1:
-            raise ValueError("send exactly one of document_id, document+signature or sha256")
-        if (self.document is None) != (self.signature is None):
-            raise ValueError("document and signature go together")
-        return self
-
-
 @router.get("/.well-known/jwks.json")
-async def jwks(cases: Cases) -> dict[str, Any]:
-    return await cases.deps.keys.jwks()
+async def jwks(cases: ComponentsDep) -> dict[str, Any]:
+    return await cases.verification.jwks()
 
 
 @router.post("/api/v1/verify")
-async def verify(body: VerifyInput, principal: OptionalPrincipal, cases: Cases) -> Any:
+async def verify(
+    body: VerificationRequest, principal: OptionalPrincipal, cases: ComponentsDep
+) -> Any:
     checker = cases.verification
     if body.document_id is not None:
         return await checker.by_id(principal, body.document_id)

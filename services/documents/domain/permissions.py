@@ -7,11 +7,36 @@ exists (404).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
 
 from services.documents.domain.lifecycle import Action, State
-from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import CLEARANCE_RANK, Confidentiality
+
+
+class Role(StrEnum):
+    """The staff roles the matrix knows (the names tokens carry)."""
+
+    CLERK = "clerk"
+    DRAFTER = "drafter"
+    APPROVER = "approver"
+    RECORDS_OFFICER = "records_officer"
+    ADMIN = "admin"
+
+
+class Actor(Protocol):
+    """Who acts, as authorisation sees it: roles by name, unit and clearance."""
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    @property
+    def unit(self) -> str | None: ...
+
+    @property
+    def clearance(self) -> Confidentiality: ...
 
 
 @dataclass(frozen=True)
@@ -21,6 +46,15 @@ class DocumentFacts:
     state: State
     drafting_unit: str
     confidentiality: Confidentiality
+
+
+def facts(doc: Mapping[str, Any]) -> DocumentFacts:
+    """The facts of a stored document."""
+    return DocumentFacts(
+        state=State(doc["state"]),
+        drafting_unit=str(doc["drafting_unit"]),
+        confidentiality=Confidentiality(doc["confidentiality"]),
+    )
 
 
 # Clerks (văn thư) handle documents from approval on: they number, issue and register them.
@@ -44,11 +78,22 @@ UNIT_BOUND = frozenset({Role.DRAFTER, Role.APPROVER})
 REGISTER_ROLES = frozenset({Role.CLERK, Role.RECORDS_OFFICER, Role.ADMIN})
 
 
-def cleared(principal: Principal, level: Confidentiality) -> bool:
+def _role(name: str) -> Role | None:
+    try:
+        return Role(name)
+    except ValueError:
+        return None  # a role of another service
+
+
+def _roles(principal: Actor) -> frozenset[Role]:
+    return frozenset(r for r in map(_role, principal.roles) if r is not None)
+
+
+def cleared(principal: Actor, level: Confidentiality) -> bool:
     return CLEARANCE_RANK[principal.clearance] >= CLEARANCE_RANK[level]
 
 
-def _sees_as(role: Role, principal: Principal, doc: DocumentFacts) -> bool:
+def _sees_as(role: Role, principal: Actor, doc: DocumentFacts) -> bool:
     if role in (Role.ADMIN, Role.RECORDS_OFFICER):
         return True
     if role == Role.DRAFTER:
@@ -60,18 +105,19 @@ def _sees_as(role: Role, principal: Principal, doc: DocumentFacts) -> bool:
     return False
 
 
-def can_see(principal: Principal, doc: DocumentFacts) -> bool:
+def can_see(principal: Actor, doc: DocumentFacts) -> bool:
     if not cleared(principal, doc.confidentiality):
         return False
-    return any(_sees_as(role, principal, doc) for role in principal.roles)
+    return any(_sees_as(role, principal, doc) for role in _roles(principal))
 
 
-def may(principal: Principal, action: Action, doc: DocumentFacts) -> bool:
+def may(principal: Actor, action: Action, doc: DocumentFacts) -> bool:
     """May ``principal`` take ``action`` on ``doc`` (state aside)?"""
     if not cleared(principal, doc.confidentiality):
         return False
-    for role in principal.roles:
-        if action not in MATRIX.get(role, frozenset()):
+    for name in principal.roles:
+        role = _role(name)
+        if role is None or action not in MATRIX.get(role, frozenset()):
             continue
         if role in UNIT_BOUND and principal.unit != doc.drafting_unit:
             continue
@@ -79,13 +125,13 @@ def may(principal: Principal, action: Action, doc: DocumentFacts) -> bool:
     return False
 
 
-def may_create(principal: Principal, drafting_unit: str, level: Confidentiality) -> bool:
+def may_create(principal: Actor, drafting_unit: str, level: Confidentiality) -> bool:
     return may(principal, Action.CREATE, DocumentFacts(State.DRAFT, drafting_unit, level))
 
 
-def may_read_registers(principal: Principal) -> bool:
-    return bool(principal.roles & REGISTER_ROLES)
+def may_read_registers(principal: Actor) -> bool:
+    return bool(_roles(principal) & REGISTER_ROLES)
 
 
-def visible_levels(principal: Principal) -> list[str]:
+def visible_levels(principal: Actor) -> list[str]:
     return [c.value for c in Confidentiality if cleared(principal, c)]

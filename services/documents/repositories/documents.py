@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.messaging import pending
 from shared.messaging.envelope import OutgoingRecord
-from shared.messaging.outbox import update_with_outbox
+from shared.messaging.outbox import OUTBOX, update_with_outbox
 
 Doc = dict[str, Any]
 AUDIT_PENDING = "audit_pending"
@@ -54,12 +54,19 @@ class DocumentRepository:
         await self.collection.create_index([("notation", ASCENDING), ("year", ASCENDING)])
         await self.collection.create_index([("attachments.sha256", ASCENDING)])
 
-    async def insert(self, doc: Doc) -> None:
-        # A new document carries its first audit entry: the marker lets a sweep finish it.
+    async def insert(self, doc: Doc, audit: Sequence[Doc] = ()) -> Doc | None:
+        """Store a new document with its first audit entries pending and an empty outbox;
+        None when a document with this ``_id`` exists already."""
+        # The marker lets a sweep chain the audit entries after a crash.
         document_id = str(doc["_id"])
+        stored: Doc = {**doc, OUTBOX: [], AUDIT_PENDING: list(audit)}
         await pending.mark(self.collection, document_id)
         await self._list_in_day(document_id)
-        await self.collection.insert_one(doc)
+        try:
+            await self.collection.insert_one(stored)
+        except DuplicateKeyError:
+            return None
+        return stored
 
     async def _list_in_day(self, document_id: str) -> None:
         """The day bucket that listings walk; written before the document itself."""
@@ -110,31 +117,33 @@ class DocumentRepository:
     async def get(self, document_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": document_id})
 
-    async def update(
+    async def write(
         self,
-        document_id: str,
-        expected_version: int,
-        update: Mapping[str, Any],
+        current: Doc,
+        fields: Mapping[str, Any],
+        appended: Mapping[str, Sequence[Any]] | None = None,
         records: Sequence[OutgoingRecord] = (),
         audit: Sequence[Doc] = (),
-        extra_filter: Mapping[str, Any] | None = None,
-        current: Mapping[str, Any] | None = None,
     ) -> Doc | None:
-        """One atomic, version-guarded write of state, events and audit entries.
+        """One atomic write of fields, appended items, events and audit entries, if the
+        document still has the version and state of ``current`` (else None).
 
-        The writer takes the relay's lease in the same write (``current`` is the document as
-        it was read), so it publishes the events without a claim round trip.
+        The writer takes the relay's lease in the same write, so it publishes the events
+        without a claim round trip.
         """
-        merged: dict[str, Any] = {k: dict(v) for k, v in update.items()}
+        update: dict[str, Any] = {"$set": dict(fields)}
+        pushes = {name: {"$each": list(items)} for name, items in (appended or {}).items()}
         if audit:
-            merged.setdefault("$push", {})[AUDIT_PENDING] = {"$each": list(audit)}
+            pushes[AUDIT_PENDING] = {"$each": list(audit)}
+        if pushes:
+            update["$push"] = pushes
         return await update_with_outbox(
             self.collection,
-            document_id,
-            expected_version,
-            merged,
+            str(current["_id"]),
+            int(current["version"]),
+            update,
             records,
-            extra_filter,
+            {"state": current["state"]},
             lease=True,
             lease_s=self._lease_s,
             current=current,

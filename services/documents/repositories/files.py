@@ -24,9 +24,6 @@ class FileStore:
     async def ensure_indexes(self) -> None:
         """Everything here is found by ``_id``."""
 
-    async def exists(self, sha256: str) -> bool:
-        return await self._content.exists(sha256)
-
     async def put(self, sha256: str, data: bytes, media_type: str) -> bool:
         """Store the bytes unless that content is already stored; True if newly stored."""
         return await self._content.put(sha256, data, media_type)

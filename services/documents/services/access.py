@@ -6,19 +6,12 @@ state → 409.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from services.documents.domain.lifecycle import Action, State, allowed
-from services.documents.domain.permissions import can_see, may
+from services.documents.domain.permissions import can_see, facts, may
+from services.documents.errors import DocumentNotFound, NotAllowed, StaleVersion, WrongState
 from services.documents.repositories.documents import DocumentRepository
-from services.documents.services.common import Forbidden, NotFound, StateConflict
-from services.documents.services.views import facts
 from shared.auth.principal import Principal
-from shared.http.concurrency import stale
-from shared.messaging.envelope import OutgoingRecord
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 async def load_visible(
@@ -26,23 +19,27 @@ async def load_visible(
 ) -> Doc:
     doc = await documents.get(document_id)
     if doc is None or not can_see(principal, facts(doc)):
-        raise NotFound()
+        raise DocumentNotFound()
     return doc
 
 
 def check_may(principal: Principal, action: Action, doc: Doc) -> None:
     if not may(principal, action, facts(doc)):
-        raise Forbidden(f"you may not {action} this document")
+        raise NotAllowed(f"you may not {action} this document")
 
 
 def check_version(doc: Doc, expected: int) -> None:
     if int(doc["version"]) != expected:
-        raise stale(int(doc["version"]))
+        raise StaleVersion(int(doc["version"]))
 
 
 def check_state(action: Action, doc: Doc) -> None:
     if not allowed(action, State(doc["state"])):
-        raise StateConflict(f"cannot {action} a document that is {doc['state']}", doc)
+        raise WrongState(
+            f"cannot {action} a document that is {doc['state']}",
+            state=str(doc["state"]),
+            version=int(doc["version"]),
+        )
 
 
 async def prepare(
@@ -57,30 +54,3 @@ async def prepare(
     check_version(doc, expected_version)
     check_state(action, doc)
     return doc
-
-
-async def guarded_update(
-    documents: DocumentRepository,
-    doc: Doc,
-    update: Mapping[str, Any],
-    records: Sequence[OutgoingRecord] = (),
-    audit: Sequence[Doc] = (),
-) -> Doc:
-    """Write if nobody changed the document since it was checked; else say what happened."""
-    updated = await documents.update(
-        str(doc["_id"]),
-        int(doc["version"]),
-        update,
-        records,
-        audit,
-        extra_filter={"state": doc["state"]},
-        current=doc,
-    )
-    if updated is not None:
-        return updated
-    current = await documents.get(str(doc["_id"]))
-    if current is None:
-        raise NotFound()
-    # Someone wrote first; like any other version mismatch that is a 412 (state never
-    # changes without the version changing).
-    raise stale(int(current["version"]))

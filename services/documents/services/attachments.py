@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
+from services.documents.domain.document import new_id
 from services.documents.domain.files import UnsupportedType, detect_media_type, safe_name
 from services.documents.domain.lifecycle import Action, State
-from services.documents.domain.permissions import can_see
+from services.documents.domain.permissions import can_see, facts
 from services.documents.domain.publication import is_classified
-from services.documents.services.access import guarded_update, load_visible, prepare
-from services.documents.services.audit import AuditTrail, audit_entry
-from services.documents.services.common import Deps, NotFound, new_id, utcnow
-from services.documents.services.views import facts
+from services.documents.errors import (
+    DocumentNotFound,
+    EmptyFile,
+    FileTooLarge,
+    StaleVersion,
+    UnsupportedFile,
+)
+from services.documents.repositories.documents import DocumentRepository
+from services.documents.repositories.files import FileStore
+from services.documents.services.access import load_visible, prepare
+from services.documents.services.audit import AuditTrail
+from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal, Role
-from shared.http.problems import ProblemError
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 LIVE = frozenset({State.ISSUED.value, State.REPLACED.value})
 
 
@@ -28,9 +36,9 @@ class FileBytes:
     name: str
 
 
-async def documents_with(deps: Deps, sha256: str) -> list[Doc]:
+async def documents_with(documents: DocumentRepository, files: FileStore, sha256: str) -> list[Doc]:
     """The documents that name this content, found through its referrer record."""
-    docs = await deps.documents.many(await deps.files.referrers(sha256))
+    docs = await documents.many(await files.referrers(sha256))
     return [d for d in docs if any(a["sha256"] == sha256 for a in d.get("attachments", []))]
 
 
@@ -48,9 +56,19 @@ def may_fetch(principal: Principal | None, doc: Doc) -> bool:
 
 
 class AttachmentService:
-    def __init__(self, deps: Deps, trail: AuditTrail) -> None:
-        self._d = deps
+    def __init__(
+        self,
+        documents: DocumentRepository,
+        files: FileStore,
+        trail: AuditTrail,
+        uow: UnitOfWork,
+        max_bytes: int,
+    ) -> None:
+        self._documents = documents
+        self._files = files
         self._trail = trail
+        self._uow = uow
+        self.max_bytes = max_bytes
 
     async def add(
         self,
@@ -60,16 +78,16 @@ class AttachmentService:
         name: str | None,
         data: bytes,
     ) -> tuple[Doc, Doc]:
-        doc = await prepare(self._d.documents, principal, document_id, Action.ATTACH, version)
-        if len(data) > self._d.max_attachment_bytes:
-            raise ProblemError(413, f"files are limited to {self._d.max_attachment_bytes} bytes")
+        doc = await prepare(self._documents, principal, document_id, Action.ATTACH, version)
+        if len(data) > self.max_bytes:
+            raise FileTooLarge(self.max_bytes)
         if not data:
-            raise ProblemError(422, "the file is empty")
+            raise EmptyFile()
         try:
             media_type = detect_media_type(data)
         except UnsupportedType as exc:
-            raise ProblemError(
-                415, f"{exc}; accepted: PDF, DOCX, ODT, PNG, JPEG (checked by content)"
+            raise UnsupportedFile(
+                f"{exc}; accepted: PDF, DOCX, ODT, PNG, JPEG (checked by content)"
             ) from exc
         sha256 = hashlib.sha256(data).hexdigest()
         attachment = {
@@ -79,54 +97,51 @@ class AttachmentService:
             "size": len(data),
             "sha256": sha256,
         }
-        stored_now = await self._d.files.put(sha256, data, media_type)
-        await self._d.files.add_referrer(sha256, document_id)
-        entry = audit_entry(
-            document_id,
-            principal.user,
-            "attach",
-            from_state=doc["state"],
-            to_state=doc["state"],
-            reason=f"{attachment['name']} {sha256}",
+        stored_now = await self._files.put(sha256, data, media_type)
+        await self._files.add_referrer(sha256, document_id)
+        change = (
+            self._uow.change(doc)
+            .append("attachments", attachment)
+            .set(updated_at=utcnow())
+            .audit(principal.user, "attach", reason=f"{attachment['name']} {sha256}")
         )
         try:
-            updated = await guarded_update(
-                self._d.documents,
-                doc,
-                {"$push": {"attachments": attachment}, "$set": {"updated_at": utcnow()}},
-                audit=[entry],
-            )
-        except ProblemError:
+            written = await self._uow.write(change)
+        except (StaleVersion, DocumentNotFound):
             # Nothing half-written: drop bytes nobody refers to.
-            if stored_now and not await documents_with(self._d, sha256):
-                await self._d.files.delete(sha256)
+            if stored_now and not await documents_with(self._documents, self._files, sha256):
+                await self._files.delete(sha256)
             raise
-        await self._trail.flush(updated)
-        return updated, attachment
+        await self._uow.settle(written)
+        return written, attachment
+
+    async def list(self, principal: Principal, document_id: str) -> list[Doc]:
+        doc = await load_visible(self._documents, principal, document_id)
+        return list(doc.get("attachments", []))
 
     async def download(
         self, principal: Principal, document_id: str, attachment_id: str
     ) -> FileBytes:
-        doc = await load_visible(self._d.documents, principal, document_id)
+        doc = await load_visible(self._documents, principal, document_id)
         for item in doc.get("attachments", []):
             if item["attachment_id"] == attachment_id:
-                data = await self._d.files.get(item["sha256"])
+                data = await self._files.get(item["sha256"])
                 if data is None:
-                    raise NotFound("attachment")
+                    raise DocumentNotFound("attachment")
                 if is_classified(doc):
                     await self._trail.record_read(principal, doc, "download")
                 return FileBytes(data, item["media_type"], item["name"])
-        raise NotFound("attachment")
+        raise DocumentNotFound("attachment")
 
     async def claim_check(self, principal: Principal | None, sha256: str) -> FileBytes:
-        for doc in await documents_with(self._d, sha256):
+        for doc in await documents_with(self._documents, self._files, sha256):
             if not may_fetch(principal, doc):
                 continue
-            data = await self._d.files.get(sha256)
+            data = await self._files.get(sha256)
             item = next(a for a in doc["attachments"] if a["sha256"] == sha256)
             if data is None:
                 break
             if principal is not None and is_classified(doc):
                 await self._trail.record_read(principal, doc, "download")
             return FileBytes(data, item["media_type"], item["name"])
-        raise NotFound("file")
+        raise DocumentNotFound("file")

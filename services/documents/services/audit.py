@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from services.documents.domain.audit import ChainVerdict, verify_chain
 from services.documents.repositories.audit import AuditRepository
 from services.documents.repositories.documents import AUDIT_PENDING, DocumentRepository
-from services.documents.services.common import utcnow
+from services.documents.services.access import load_visible
 from shared.auth.principal import Principal
-
-Doc = dict[str, Any]
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 
 
 def audit_entry(
@@ -67,3 +66,12 @@ class AuditTrail:
 
     async def verify(self, document_id: str) -> ChainVerdict:
         return verify_chain(await self._audit.trail(document_id))
+
+    async def visible_trail(self, principal: Principal, document_id: str) -> list[Doc]:
+        """The chain of a document the principal may see."""
+        await load_visible(self._documents, principal, document_id)
+        return await self.trail(document_id)
+
+    async def visible_verdict(self, principal: Principal, document_id: str) -> ChainVerdict:
+        await load_visible(self._documents, principal, document_id)
+        return await self.verify(document_id)

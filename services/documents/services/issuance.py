@@ -18,7 +18,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from services.documents.domain.document import IssueInput, search_key
+from services.documents.domain.document import search_key
 from services.documents.domain.lifecycle import NUMBERED_STATES, Action, State
 from services.documents.domain.numbering import (
     book_for,
@@ -28,30 +28,49 @@ from services.documents.domain.numbering import (
     notation,
     register_year,
 )
+from services.documents.domain.organisation import Organisation
 from services.documents.domain.publication import (
     is_dispatchable,
     is_public,
     on_issue,
     signed_document,
 )
-from services.documents.repositories.counters import NoLongerIssuing
-from services.documents.services.access import guarded_update, prepare
-from services.documents.services.audit import AuditTrail, audit_entry
-from services.documents.services.common import Deps, Invalid, utcnow
+from services.documents.errors import InvalidInput
+from services.documents.repositories.counters import CounterRepository, NoLongerIssuing
+from services.documents.repositories.documents import DocumentRepository
+from services.documents.services.access import prepare
+from services.documents.services.audit import AuditTrail
+from services.documents.services.signing_keys import KeyRing
+from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
 from shared.contracts.models import DocumentSignature
 from shared.contracts.vocabulary import Confidentiality, DocumentType
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 from shared.logging import get_logger
 from shared.signing import sign
 
-Doc = dict[str, Any]
 log = get_logger(__name__)
 
 
 class IssuanceService:
-    def __init__(self, deps: Deps, trail: AuditTrail) -> None:
-        self._d = deps
+    def __init__(
+        self,
+        documents: DocumentRepository,
+        counters: CounterRepository,
+        keys: KeyRing,
+        trail: AuditTrail,
+        uow: UnitOfWork,
+        org: Organisation,
+        register_starts: dict[str, int],
+    ) -> None:
+        self._documents = documents
+        self._counters = counters
+        self._keys = keys
         self._trail = trail
+        self._uow = uow
+        self._org = org
+        self._register_starts = register_starts
         # One reservation at a time per register in this process: replicas still race
         # safely through the compare-and-set, but a process does not race itself.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -62,12 +81,13 @@ class IssuanceService:
         principal: Principal,
         document_id: str,
         version: int,
-        data: IssueInput,
+        signer: dict[str, Any] | None = None,
     ) -> Doc:
-        doc = await prepare(self._d.documents, principal, document_id, Action.ISSUE, version)
-        signer = data.signer.model_dump(mode="json") if data.signer else doc.get("signer")
+        """Number, sign and issue; ``signer`` (as JSON) overrides the draft's."""
+        doc = await prepare(self._documents, principal, document_id, Action.ISSUE, version)
+        signer = signer or doc.get("signer")
         if not signer:
-            raise Invalid("name the signer (signer.name, signer.position) to issue", "signer")
+            raise InvalidInput("name the signer (signer.name, signer.position) to issue", "signer")
         now = utcnow()
         intent = {
             "started_at": now,
@@ -79,41 +99,33 @@ class IssuanceService:
             "issue_date": local_date(now).isoformat(),
             "signer": signer,
         }
-        marked = await guarded_update(
-            self._d.documents,
-            doc,
-            {"$set": {"state": State.ISSUING.value, "issue": intent, "signer": signer}},
-        )
-        return await self.complete(marked)
+        marking = self._uow.change(doc).set(state=State.ISSUING.value, issue=intent, signer=signer)
+        return await self.complete(await self._uow.write(marking))
 
     async def complete(self, doc: Doc) -> Doc:
         """Finish an issuance from wherever it stopped (safe to run twice, or concurrently)."""
         intent = doc["issue"]
         issuer = str(doc["issuer_code"])
         cid = counter_id(issuer, intent["book"], int(intent["year"]))
-        start = first_number(self._d.register_starts, issuer, intent["book"], int(intent["year"]))
+        start = first_number(self._register_starts, issuer, intent["book"], int(intent["year"]))
         if cid not in self._ensured:
-            await self._d.counters.ensure(cid, start)
+            await self._counters.ensure(cid, start)
             self._ensured.add(cid)
         document_id = str(doc["_id"])
 
         async def still_issuing() -> bool:
-            fresh = await self._d.documents.get(document_id)
+            fresh = await self._documents.get(document_id)
             return fresh is not None and fresh["state"] == State.ISSUING.value
 
         try:
             async with self._locks.setdefault(cid, asyncio.Lock()):
-                reservation = await self._d.counters.reserve(cid, document_id, still_issuing)
+                reservation = await self._counters.reserve(cid, document_id, still_issuing)
         except NoLongerIssuing:
-            finished = await self._d.documents.get(document_id)
+            finished = await self._documents.get(document_id)
             assert finished is not None
             return finished
         issued = await self._write_issued(doc, int(reservation["number"]))
-        await asyncio.gather(
-            self._d.counters.clear(cid, reservation),
-            self._trail.flush(issued),
-            self._d.relay.publish_written(issued),
-        )
+        await self._uow.settle(issued, self._counters.clear(cid, reservation))
         return issued
 
     async def _write_issued(self, doc: Doc, number: int) -> Doc:
@@ -125,7 +137,7 @@ class IssuanceService:
             updated = await self._try_write(doc, number)
             if updated is not None:
                 return updated
-            fresh = await self._d.documents.get(str(doc["_id"]))
+            fresh = await self._documents.get(str(doc["_id"]))
             if fresh is None:  # pragma: no cover - documents are never deleted
                 raise RuntimeError(f"document {doc['_id']} vanished")
             doc = fresh
@@ -142,48 +154,39 @@ class IssuanceService:
             year,
         )
         signed = signed_document(
-            doc, self._d.org, number=number, notation=text, year=year, issue_date=issue_date
+            doc, self._org, number=number, notation=text, year=year, issue_date=issue_date
         )
-        key = self._d.keys.current
+        key = self._keys.current
         now = utcnow()
         signature = DocumentSignature(kid=key.kid, value=sign(signed, key.private), signed_at=now)
-        version = int(doc["version"]) + 1
-        records = [
-            self._d.publisher.record_for(event)
-            for event in on_issue(doc, version, signed, signature, now)
-        ]
-        entry = audit_entry(
-            str(doc["_id"]),
-            str(intent["by"]),
-            Action.ISSUE.value,
-            from_state=State.APPROVED.value,
-            to_state=State.ISSUED.value,
-            reason=f"number {text}",
+        change = (
+            self._uow.change(doc)
+            .set(
+                state=State.ISSUED.value,
+                number=number,
+                notation=text,
+                book=intent["book"],
+                year=year,
+                issue_date=intent["issue_date"],
+                issued_at=now,
+                updated_at=now,
+                signed=signed.model_dump(mode="json"),
+                signature=signature.model_dump(mode="json"),
+                published=is_public(doc),
+                dispatched=is_dispatchable(doc),
+                search=search_key(str(doc["subject"]), text),
+            )
+            .audit(
+                str(intent["by"]),
+                Action.ISSUE.value,
+                from_state=State.APPROVED.value,
+                to_state=State.ISSUED.value,
+                reason=f"number {text}",
+            )
+            .emit(on_issue(doc, int(doc["version"]) + 1, signed, signature, now))
         )
-        changes = {
-            "state": State.ISSUED.value,
-            "number": number,
-            "notation": text,
-            "book": intent["book"],
-            "year": year,
-            "issue_date": intent["issue_date"],
-            "issued_at": now,
-            "updated_at": now,
-            "signed": signed.model_dump(mode="json"),
-            "signature": signature.model_dump(mode="json"),
-            "published": is_public(doc),
-            "dispatched": is_dispatchable(doc),
-            "search": search_key(str(doc["subject"]), text),
-        }
-        return await self._d.documents.update(
-            str(doc["_id"]),
-            int(doc["version"]),
-            {"$set": changes},
-            records,
-            [entry],
-            extra_filter={"state": State.ISSUING.value},
-            current=doc,
-        )
+        # Guarded by the state the document was read in: issuing.
+        return await self._uow.try_write(change)
 
     async def recover(self, grace_s: float = 0.0) -> int:
         """Complete every reservation left behind by a crash; returns how many were touched.
@@ -193,18 +196,18 @@ class IssuanceService:
         """
         cutoff = utcnow() - dt.timedelta(seconds=grace_s)
         touched = 0
-        for counter in await self._d.counters.with_reservations():
+        for counter in await self._counters.with_reservations():
             for reservation in list(counter.get("reservations", [])):
                 if reservation["at"] > cutoff:
                     continue
-                doc = await self._d.documents.get(str(reservation["document_id"]))
+                doc = await self._documents.get(str(reservation["document_id"]))
                 if doc is None:
                     log.error("issuance.orphan_reservation", reservation=str(reservation))
                     continue
                 if doc["state"] == State.ISSUING.value:
                     await self.complete(doc)
                 elif doc.get("number") == reservation["number"]:
-                    await self._d.counters.clear(str(counter["_id"]), reservation)
+                    await self._counters.clear(str(counter["_id"]), reservation)
                     await self._trail.flush(doc)
                 touched += 1
         return touched

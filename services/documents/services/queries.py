@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from services.documents.domain.document import tokens
+from services.documents.domain.document import matches_search
 from services.documents.domain.lifecycle import State
 from services.documents.domain.permissions import CLERK_STATES, visible_levels
 from shared.auth.principal import Principal, Role
+from shared.kit.text import words
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 Predicate = Callable[[Doc], bool]
 
 
@@ -52,10 +52,6 @@ def visibility(principal: Principal) -> Predicate | None:
     return lambda doc: str(doc.get("confidentiality")) in levels and any(s(doc) for s in scopes)
 
 
-def _has_word_starting(search: str, token: str) -> bool:
-    return any(word.startswith(token) for word in search.split(" "))
-
-
 def list_predicate(principal: Principal, filters: ListFilters) -> Predicate | None:
     seen = visibility(principal)
     if seen is None:
@@ -69,12 +65,13 @@ def list_predicate(principal: Principal, filters: ListFilters) -> Predicate | No
         "notation": filters.notation,
     }
     wanted = {k: v for k, v in exact.items() if v is not None}
-    words = tokens(filters.q or "")
+    query = words(filters.q or "")
+    if not query and (filters.q or "").strip():
+        return None  # only punctuation: no word can start with it
 
     def accepts(doc: Doc) -> bool:
         if not seen(doc) or any(doc.get(k) != v for k, v in wanted.items()):
             return False
-        search = str(doc.get("search") or "")
-        return all(_has_word_starting(search, w) for w in words)
+        return not query or matches_search(str(doc.get("search") or ""), query)
 
     return accepts

@@ -7,13 +7,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.documents.domain.lifecycle import NUMBERED_STATES, State
+from services.documents.errors import InvalidInput
+from services.documents.repositories.documents import DocumentRepository
+from services.documents.repositories.files import FileStore
 from services.documents.services.attachments import documents_with, may_fetch
-from services.documents.services.common import Deps, Invalid
+from services.documents.services.signing_keys import KeyRing
 from shared.auth.principal import Principal
 from shared.contracts.models import DocumentSignature, SignedDocument
+from shared.kit.types import Doc
 from shared.signing import verify
-
-Doc = dict[str, Any]
 
 
 def _summary(doc: Doc) -> Doc:
@@ -26,11 +28,17 @@ def _summary(doc: Doc) -> Doc:
 
 
 class VerificationService:
-    def __init__(self, deps: Deps) -> None:
-        self._d = deps
+    def __init__(self, documents: DocumentRepository, files: FileStore, keys: KeyRing) -> None:
+        self._documents = documents
+        self._files = files
+        self._keys = keys
+
+    async def jwks(self) -> dict[str, Any]:
+        """Every key the issuer ever signed with."""
+        return await self._keys.jwks()
 
     async def _issued(self, principal: Principal | None, document_id: str) -> Doc | None:
-        doc = await self._d.documents.get(document_id)
+        doc = await self._documents.get(document_id)
         if doc is None or State(doc["state"]) not in NUMBERED_STATES:
             return None
         # Public verification must not reveal documents the caller could not fetch.
@@ -43,7 +51,7 @@ class VerificationService:
         if doc is None:
             return {"valid": False, "reason": "no issued document with this id is known to you"}
         signature = DocumentSignature(**doc["signature"])
-        valid = verify(doc["signed"], signature, await self._d.keys.jwks())
+        valid = verify(doc["signed"], signature, await self._keys.jwks())
         return {"valid": valid, "kid": signature.kid, **_summary(doc)}
 
     async def by_signature(self, principal: Principal | None, document: Doc, signature: Doc) -> Doc:
@@ -51,10 +59,10 @@ class VerificationService:
             signed = SignedDocument.model_validate(document)
             sig = DocumentSignature.model_validate(signature)
         except ValidationError as exc:
-            raise Invalid(
+            raise InvalidInput(
                 f"not a signed document and signature: {exc.error_count()} errors", "document"
             ) from exc
-        signature_valid = verify(signed, sig, await self._d.keys.jwks())
+        signature_valid = verify(signed, sig, await self._keys.jwks())
         doc = await self._issued(principal, signed.document_id)
         matches = doc is not None and doc["signed"] == signed.model_dump(mode="json")
         result: Doc = {
@@ -70,7 +78,7 @@ class VerificationService:
     async def by_file(self, principal: Principal | None, sha256: str) -> Doc:
         docs = [
             d
-            for d in await documents_with(self._d, sha256)
+            for d in await documents_with(self._documents, self._files, sha256)
             if State(d["state"]) in NUMBERED_STATES and may_fetch(principal, d)
         ]
         return {"valid": bool(docs), "sha256": sha256, "documents": [_summary(d) for d in docs]}

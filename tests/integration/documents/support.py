@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from services.documents.components import DocumentsComponents
 from services.documents.settings import Settings
 from shared.auth.principal import Role
 from shared.contracts.vocabulary import Confidentiality
@@ -110,22 +111,21 @@ async def _dies(*_: Any, **__: Any) -> Any:
     raise InjectedCrash("the process died here")
 
 
-def crash_after_issuance_step(monkeypatch: Any, cases: Any, step: int) -> None:
+def crash_after_issuance_step(monkeypatch: Any, components: DocumentsComponents, step: int) -> None:
     """Replace the collaborators of an issuance so that it stops right after ``step``:
     1 marked issuing, 2 number reserved, 3 document written, 4 reservation cleared."""
-    deps = cases.deps
     if step == 1:
-        monkeypatch.setattr(deps.counters, "reserve", _dies)
+        monkeypatch.setattr(components.counters, "reserve", _dies)
     if step == 2:
-        reserve: Callable[..., Awaitable[Any]] = deps.counters.reserve
+        reserve: Callable[..., Awaitable[Any]] = components.counters.reserve
 
         async def reserve_then_die(*args: Any, **kwargs: Any) -> Any:
             await reserve(*args, **kwargs)
             raise InjectedCrash("the process died after reserving")
 
-        monkeypatch.setattr(deps.counters, "reserve", reserve_then_die)
+        monkeypatch.setattr(components.counters, "reserve", reserve_then_die)
     if step == 3:
-        monkeypatch.setattr(deps.counters, "clear", _dies)
+        monkeypatch.setattr(components.counters, "clear", _dies)
     if step >= 3:
-        monkeypatch.setattr(cases.trail, "flush", _dies)
-        monkeypatch.setattr(deps.relay, "publish_written", _dies)
+        monkeypatch.setattr(components.trail, "flush", _dies)
+        monkeypatch.setattr(components.relay, "publish_written", _dies)

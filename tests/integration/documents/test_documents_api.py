@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.documents.domain.document import ReplaceInput
+from services.documents.components import components_of
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import Confidentiality
 from tests.integration.documents import support
@@ -257,7 +257,7 @@ async def test_a_lost_back_link_of_a_replacement_is_restored_by_recovery(
     old = await support.issued(client)
     newer = (await support.issued(client)).json()
     app = support.app_of(client)
-    cases = app.state.use_cases
+    cases = components_of(app.state.runtime)
     # As if the process died between the two writes of a replacement.
     monkeypatch.setattr(cases.revocation, "finish_link", support._dies)
     with pytest.raises(support.InjectedCrash):
@@ -265,12 +265,12 @@ async def test_a_lost_back_link_of_a_replacement_is_restored_by_recovery(
             Principal(user="clerk", roles=frozenset({Role.CLERK}), clearance=Confidentiality.MAT),
             old.json()["id"],
             int(old.json()["version"]),
-            ReplaceInput(replaced_by=newer["id"]),
+            newer["id"],
         )
     monkeypatch.undo()
     lost = (await client.get(f"/api/v1/documents/{newer['id']}", headers=clerk())).json()
     assert lost.get("replaces_id") is None
-    await cases.recover(grace_s=0)
+    await cases.recovery.recover(grace_s=0)
     restored = (await client.get(f"/api/v1/documents/{newer['id']}", headers=clerk())).json()
     assert restored["replaces_id"] == old.json()["id"]
 

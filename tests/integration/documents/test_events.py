@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from services.documents.app import create_app
-from services.documents.domain.document import IssueInput
+from services.documents.components import components_of
 from shared.auth.principal import Principal, Role
 from shared.contracts import topics
 from shared.contracts.vocabulary import Confidentiality
@@ -139,7 +139,7 @@ async def test_events_left_behind_by_a_crash_are_sent_by_the_sweeper(topic_suffi
         running_app(create_app, config) as client,
         TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
     ):
-        cases = support.app_of(client).state.use_cases
+        cases = components_of(support.app_of(client).state.runtime)
         ready = (await support.approved(client)).json()
         clerk_principal = Principal(
             user="clerk", roles=frozenset({Role.CLERK}), clearance=Confidentiality.MAT
@@ -148,9 +148,7 @@ async def test_events_left_behind_by_a_crash_are_sent_by_the_sweeper(topic_suffi
             # The document is written with its pending event; nothing is published.
             support.crash_after_issuance_step(patch, cases, 3)
             with pytest.raises(support.InjectedCrash):
-                await cases.issuance.issue(
-                    clerk_principal, ready["id"], ready["version"], IssueInput()
-                )
+                await cases.issuance.issue(clerk_principal, ready["id"], ready["version"])
         records = await public.wait_for(1, timeout=15)
         assert [header(r, "ce_type") for r in records] == ["gov.egov.document.published.v1"]
         assert records[0].key == ready["id"].encode()

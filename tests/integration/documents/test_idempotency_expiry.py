@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from services.documents.app import create_app
-from services.documents.repositories.idempotency import IdempotencyRepository
+from shared.kit.idempotency import IdempotencyKeys
 from tests.integration.documents import support
 from tests.integration.documents.support import drafter
 from tests.support.infra import unique
@@ -21,15 +21,15 @@ async def test_the_sweep_deletes_only_records_older_than_the_cutoff(
 ) -> None:
     name = unique("t_documents_")
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
-    await IdempotencyRepository(mongo[name], clock=lambda: long_ago).claim("old", "h1", "doc-1")
-    repo = IdempotencyRepository(mongo[name])
+    await IdempotencyKeys(mongo[name], clock=lambda: long_ago).claim("u", "old", "h1", "doc-1")
+    repo = IdempotencyKeys(mongo[name])
     try:
-        await repo.claim("new", "h2", "doc-2")
+        await repo.claim("u", "new", "h2", "doc-2")
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
         assert await repo.expire(cutoff) == 1
         assert await repo.expire(cutoff) == 0
         remaining = [d["_id"] async for d in repo.collection.find({})]
-        assert remaining == ["new"]
+        assert remaining == ["u:new"]
     finally:
         await mongo.drop_database(name)
 

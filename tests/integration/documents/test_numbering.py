@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from services.documents.app import create_app
-from services.documents.domain.document import IssueInput
-from services.documents.services.facade import UseCases
+from services.documents.components import DocumentsComponents, components_of
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import Confidentiality
 from tests.integration.documents import support
@@ -26,14 +25,14 @@ CLERK = Principal(
 )
 
 
-def cases_of(client: httpx.AsyncClient) -> UseCases:
-    return support.app_of(client).state.use_cases  # type: ignore[no-any-return]
+def cases_of(client: httpx.AsyncClient) -> DocumentsComponents:
+    return components_of(support.app_of(client).state.runtime)
 
 
 async def approved_copies(client: httpx.AsyncClient, count: int) -> list[str]:
     """Approved documents in bulk: one through the API, the rest copied in the database."""
     template = (await support.approved(client, access="internal")).json()
-    collection = cases_of(client).deps.documents.collection
+    collection = cases_of(client).documents.collection
     raw = await collection.find_one({"_id": template["id"]})
     assert raw is not None and raw["version"] == 3
     copies = [{**raw, "_id": f"{template['id']}-{i:03d}"} for i in range(1, count)]
@@ -107,14 +106,14 @@ async def test_a_crash_after_any_issuance_step_is_completed_without_gap_or_dupli
         with pytest.MonkeyPatch.context() as patch:
             support.crash_after_issuance_step(patch, cases, step)
             with pytest.raises(support.InjectedCrash):
-                await cases.issuance.issue(CLERK, crashed["id"], crashed["version"], IssueInput())
+                await cases.issuance.issue(CLERK, crashed["id"], crashed["version"])
         # Another clerk goes on issuing while the crashed issuance is pending.
         after = (await support.issued(client)).json()
-        await cases.recover(grace_s=0)
+        await cases.recovery.recover(grace_s=0)
         recovered = (await client.get(f"/api/v1/documents/{crashed['id']}", headers=clerk())).json()
         assert recovered["state"] == "issued"
         assert sorted([recovered["number"], after["number"]]) == [1, 2]
-        counter = await cases.deps.counters.get(f"BNG:outgoing:{recovered['year']}")
+        counter = await cases.counters.get(f"BNG:outgoing:{recovered['year']}")
         assert counter is not None and counter["reservations"] == [] and counter["last"] == 2
         trail = [e["action"] for e in await cases.trail.trail(crashed["id"])]
         assert trail.count("issue") == 1
@@ -130,9 +129,7 @@ async def test_recovery_runs_when_a_replica_starts(topic_suffix: str) -> None:
         with pytest.MonkeyPatch.context() as patch:
             support.crash_after_issuance_step(patch, cases_of(client), 1)
             with pytest.raises(support.InjectedCrash):
-                await cases_of(client).issuance.issue(
-                    CLERK, doc["id"], doc["version"], IssueInput()
-                )
+                await cases_of(client).issuance.issue(CLERK, doc["id"], doc["version"])
         # A second replica starting on the same database finishes the issuance.
         async with running_app(create_app, config) as other:
             fresh = await other.get(f"/api/v1/documents/{doc['id']}", headers=clerk())

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from services.documents.domain.document import fold, search_key, tokens
+from services.documents.domain.document import search_key
 from services.documents.domain.files import (
     DOCX,
     JPEG,
@@ -18,6 +18,7 @@ from services.documents.domain.files import (
     detect_media_type,
     safe_name,
 )
+from shared.kit.text import fold, words
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
@@ -47,7 +48,7 @@ def test_the_search_key_covers_subject_and_notation() -> None:
     key = search_key("Kế hoạch triển khai", "1637/QĐ-BNG")
     assert "ke hoach trien khai" in key
     assert "1637/qd-bng" in key
-    assert tokens("1637/QĐ-BNG") == ["1637", "qd", "bng"]
+    assert words("1637/QĐ-BNG") == ["1637", "qd", "bng"]
 
 
 @pytest.mark.parametrize(

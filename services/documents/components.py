@@ -1,0 +1,132 @@
+"""Everything the routers, consumers and jobs of the documents service share, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.documents.domain.organisation import Organisation
+from services.documents.repositories.audit import AuditRepository
+from services.documents.repositories.counters import CounterRepository
+from services.documents.repositories.deliveries import DeliveryStatusRepository
+from services.documents.repositories.documents import DocumentRepository
+from services.documents.repositories.files import FileStore
+from services.documents.repositories.keys import SigningKeyRepository
+from services.documents.services.attachments import AttachmentService
+from services.documents.services.audit import AuditTrail
+from services.documents.services.deliveries import DeliveryStatusService
+from services.documents.services.drafting import DraftingService
+from services.documents.services.issuance import IssuanceService
+from services.documents.services.recovery import KeyExpiry, RecoveryService
+from services.documents.services.registers import RegisterService
+from services.documents.services.revocation import RevocationService
+from services.documents.services.signing_keys import KeyRing
+from services.documents.services.unit_of_work import UnitOfWork
+from services.documents.services.verification import VerificationService
+from services.documents.settings import Settings
+from shared.background import BackgroundLoop
+from shared.kit.idempotency import IdempotencyKeys
+from shared.messaging.outbox import OutboxRelay
+from shared.runtime import Runtime
+
+
+@dataclass
+class DocumentsComponents:
+    settings: Settings
+    documents: DocumentRepository
+    counters: CounterRepository
+    relay: OutboxRelay
+    trail: AuditTrail
+    drafting: DraftingService
+    issuance: IssuanceService
+    revocation: RevocationService
+    attachments: AttachmentService
+    registers: RegisterService
+    verification: VerificationService
+    deliveries: DeliveryStatusService
+    recovery: RecoveryService
+    key_expiry: KeyExpiry
+    _loops: list[BackgroundLoop] = field(default_factory=list)
+
+    async def start(self) -> None:
+        settings = self.settings
+        # Finish what a crash of any replica left behind before serving.
+        await self.recovery.recover(settings.recovery_grace_s)
+        self.relay.start()
+        self._loops = [
+            BackgroundLoop(
+                "documents:recovery",
+                lambda: self.recovery.recover_reservations(settings.recovery_grace_s),
+                settings.recovery_interval_s,
+            ),
+            BackgroundLoop(
+                "documents:idempotency-sweep",
+                self.key_expiry.expire_once,
+                settings.idempotency_sweep_interval_s,
+            ),
+        ]
+        for loop in self._loops:
+            loop.start()
+
+    async def stop(self) -> None:
+        for loop in self._loops:
+            await loop.stop()
+        self._loops.clear()
+        await self.relay.stop()
+
+
+async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
+    """Repositories (indexes ensured), use cases and jobs; nothing started."""
+    db = runtime.db
+    documents = DocumentRepository(db, lease_s=settings.outbox_lease_s)
+    audit = AuditRepository(db)
+    counters = CounterRepository(db)
+    files = FileStore(db)
+    idempotency = IdempotencyKeys(db)
+    keys = KeyRing(
+        SigningKeyRepository(db),
+        settings.issuer_code,
+        settings.signing_key_file,
+        settings.signing_key_id,
+    )
+    await documents.ensure_indexes()
+    await audit.ensure_indexes()
+    await files.ensure_indexes()
+    await keys.load()
+    relay = OutboxRelay(
+        documents.collection,
+        runtime.publisher,
+        lease_s=settings.outbox_lease_s,
+        sweep_interval_s=settings.outbox_sweep_interval_s,
+        settle_s=settings.recovery_grace_s,
+    )
+    org = Organisation(settings.issuer_code, settings.issuer_name, dict(settings.units))
+    trail = AuditTrail(documents, audit)
+    uow = UnitOfWork(documents, trail, relay, runtime.publisher)
+    issuance = IssuanceService(
+        documents, counters, keys, trail, uow, org, dict(settings.register_starts)
+    )
+    revocation = RevocationService(documents, uow)
+    recovery = RecoveryService(issuance, revocation, trail, relay)
+    relay.set_follow_up(recovery.follow_up)
+    return DocumentsComponents(
+        settings=settings,
+        documents=documents,
+        counters=counters,
+        relay=relay,
+        trail=trail,
+        drafting=DraftingService(documents, idempotency, trail, uow, org),
+        issuance=issuance,
+        revocation=revocation,
+        attachments=AttachmentService(documents, files, trail, uow, settings.max_attachment_bytes),
+        registers=RegisterService(documents, counters, org),
+        verification=VerificationService(documents, files, keys),
+        deliveries=DeliveryStatusService(DeliveryStatusRepository(db), documents),
+        recovery=recovery,
+        key_expiry=KeyExpiry(idempotency, settings.idempotency_ttl_s),
+    )
+
+
+def components_of(runtime: Runtime) -> DocumentsComponents:
+    components = runtime.components
+    assert isinstance(components, DocumentsComponents)
+    return components
