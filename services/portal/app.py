@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.portal.api import documents, feeds, html, news, news_html
 from services.portal.api.rendering import TEMPLATES
 from services.portal.api.security import SecurityHeadersMiddleware, install_html_errors
-from services.portal.components import PortalComponents
+from services.portal.components import build
 from services.portal.consumers import register_consumers
 from services.portal.settings import Settings
 from shared.asyncapi import declare_publishers
@@ -22,31 +24,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
-    ctx = PortalComponents(settings, runtime)
-    register_consumers(ctx)
-
-    async def on_start(_: Runtime) -> None:
-        await ctx.start()
-
-    async def on_stop(_: Runtime) -> None:
-        await ctx.stop()
-
+    register_consumers(runtime, settings)
     app = create_service_app(
         runtime,
         title="egov portal",
         version=VERSION,
-        routers=[
-            documents.router,
-            news.router,
-            feeds.router,
-            html.router,
-            news_html.router,
-        ],
-        on_start=on_start,
-        on_stop=on_stop,
+        routers=[documents.router, news.router, feeds.router, html.router, news_html.router],
+        build=functools.partial(build, settings=settings),
     )
-    app.state.portal = ctx
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
-    install_html_errors(app, ctx)
+    install_html_errors(app)
     return app

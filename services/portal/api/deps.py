@@ -7,22 +7,28 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from services.portal.components import PortalComponents
+from services.portal.components import PortalComponents, components_of
+from services.portal.domain.filters import DocumentFilter
 from services.portal.domain.search import query_tokens
-from services.portal.repositories import DocumentFilter
 from shared.contracts.vocabulary import DocumentType
+from shared.http.pagination import encode_cursor
 from shared.http.problems import ProblemError
+from shared.kit.types import Doc
 
 MIN_YEAR, MAX_YEAR = 1945, 2200
 
 
-def get_context(request: Request) -> PortalComponents:
-    ctx: PortalComponents = request.app.state.portal
-    return ctx
+def components_dep(request: Request) -> PortalComponents:
+    return components_of(request.app.state.runtime)
 
 
-Ctx = Annotated[PortalComponents, Depends(get_context)]
+ComponentsDep = Annotated[PortalComponents, Depends(components_dep)]
 Text = Annotated[str | None, Query(max_length=200)]
+
+
+def cursor_of(position: Doc | None) -> str | None:
+    """The opaque cursor of the next page's position, if there is a next page."""
+    return encode_cursor(position) if position else None
 
 
 def _blank(value: str | None) -> str | None:

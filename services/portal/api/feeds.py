@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from services.portal.api.deps import Ctx
+from services.portal.api.deps import ComponentsDep
 from services.portal.components import PortalComponents
-from services.portal.repositories import DocumentFilter
+from services.portal.domain.filters import DocumentFilter
+from shared.kit.clock import utcnow
 
 router = APIRouter(include_in_schema=False)
 Month = Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9]{2}$")]
@@ -21,46 +21,46 @@ def base_url(request: Request, public_url: str) -> str:
 
 
 @router.get("/feed.atom")
-async def feed(request: Request, ctx: Ctx) -> Response:
-    return await ctx.page_cache.get(request, lambda: _feed(request, ctx))
+async def feed(request: Request, components: ComponentsDep) -> Response:
+    return await components.page_cache.get(request, lambda: _feed(request, components))
 
 
-async def _feed(request: Request, ctx: PortalComponents) -> Response:
-    items, _ = await ctx.documents.search(
-        DocumentFilter(), limit=ctx.settings.feed_size, cursor=None
+async def _feed(request: Request, components: PortalComponents) -> Response:
+    items, _ = await components.documents.search(
+        DocumentFilter(), limit=components.settings.feed_size, position=None
     )
-    updated = max((i["published_at"] for i in items), default=dt.datetime.now(dt.UTC).isoformat())
-    return ctx.renderer.xml(
+    updated = max((i["published_at"] for i in items), default=utcnow().isoformat())
+    return components.renderer.xml(
         "feed.atom",
         "application/atom+xml; charset=utf-8",
-        base=base_url(request, ctx.settings.public_url),
-        site=ctx.settings.site_name,
+        base=base_url(request, components.settings.public_url),
+        site=components.settings.site_name,
         items=items,
         updated=updated,
     )
 
 
 @router.get("/sitemap.xml")
-async def sitemap_index(request: Request, ctx: Ctx) -> Response:
+async def sitemap_index(request: Request, components: ComponentsDep) -> Response:
     """A sitemap index: the site's own pages and news, then one sitemap per month of
     documents (a month stays far below the 50,000 URLs a sitemap may hold)."""
-    months = await ctx.documents.sitemap_months()
-    return ctx.renderer.xml(
+    months = await components.documents.sitemap_months()
+    return components.renderer.xml(
         "sitemap_index.xml",
         "application/xml; charset=utf-8",
-        base=base_url(request, ctx.settings.public_url),
+        base=base_url(request, components.settings.public_url),
         sitemaps=["/sitemap-pages.xml"] + [f"/sitemap-{m}.xml" for m in months],
     )
 
 
 @router.get("/sitemap-pages.xml")
-async def sitemap_pages(request: Request, ctx: Ctx) -> Response:
-    news, _ = await ctx.news.latest(limit=200, cursor=None)
+async def sitemap_pages(request: Request, components: ComponentsDep) -> Response:
+    news, _ = await components.news.latest(limit=200, position=None)
     static = ["/", "/van-ban", "/tin-tuc", "/gioi-thieu", "/en", "/en/documents", "/en/about"]
-    return ctx.renderer.xml(
+    return components.renderer.xml(
         "sitemap.xml",
         "application/xml; charset=utf-8",
-        base=base_url(request, ctx.settings.public_url),
+        base=base_url(request, components.settings.public_url),
         static=static,
         documents=[],
         news=news,
@@ -68,12 +68,12 @@ async def sitemap_pages(request: Request, ctx: Ctx) -> Response:
 
 
 @router.get("/sitemap-{month}.xml")
-async def sitemap_month(request: Request, ctx: Ctx, month: Month) -> Response:
-    return ctx.renderer.xml(
+async def sitemap_month(request: Request, components: ComponentsDep, month: Month) -> Response:
+    return components.renderer.xml(
         "sitemap.xml",
         "application/xml; charset=utf-8",
-        base=base_url(request, ctx.settings.public_url),
+        base=base_url(request, components.settings.public_url),
         static=[],
-        documents=await ctx.documents.sitemap_month(month),
+        documents=await components.documents.sitemap_month(month),
         news=[],
     )

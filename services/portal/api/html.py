@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from services.portal.api.deps import Ctx, Filters
+from services.portal.api.deps import ComponentsDep, Filters, cursor_of
 from services.portal.api.i18n import PATHS
 from services.portal.components import PortalComponents
-from services.portal.repositories import DocumentFilter
+from services.portal.domain.filters import DocumentFilter
 from shared.contracts.vocabulary import DOCUMENT_TYPES, DocumentType
-from shared.http.pagination import Cursor
+from shared.http.concurrency import Sha256Path
+from shared.http.pagination import Cursor, decode_cursor
 
 router = APIRouter(include_in_schema=False)
 Slug = Annotated[str, Path(max_length=200)]
-Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 # Media types a browser could execute are never served as such.
 SAFE_INLINE = {"application/pdf", "image/png", "image/jpeg", "text/plain"}
 
@@ -35,91 +34,109 @@ def type_options(lang: str) -> list[tuple[str, str]]:
     return [(str(t), DOCUMENT_TYPES[t][idx]) for t in DocumentType]
 
 
-async def _home(request: Request, ctx: PortalComponents, lang: str) -> HTMLResponse:
-    latest, _ = await ctx.documents.search(DocumentFilter(), limit=10, cursor=None)
-    news, _ = await ctx.news.latest(limit=5, cursor=None, language=lang)
-    return ctx.renderer.page(request, "home.html", lang=lang, documents=latest, news=news)
+async def _home(request: Request, components: PortalComponents, lang: str) -> HTMLResponse:
+    latest, _ = await components.documents.search(DocumentFilter(), limit=10, position=None)
+    news, _ = await components.news.latest(limit=5, position=None, language=lang)
+    return components.renderer.page(request, "home.html", lang=lang, documents=latest, news=news)
 
 
 async def _list(
-    request: Request, ctx: PortalComponents, lang: str, filters: DocumentFilter, cursor: str | None
+    request: Request,
+    components: PortalComponents,
+    lang: str,
+    filters: DocumentFilter,
+    cursor: str | None,
 ) -> HTMLResponse:
-    items, next_cursor = await ctx.documents.search(
-        filters, limit=ctx.settings.page_size, cursor=cursor
+    items, after = await components.documents.search(
+        filters, limit=components.settings.page_size, position=decode_cursor(cursor)
     )
+    next_cursor = cursor_of(after)
     params = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
     next_url = None
     if next_cursor:
         next_url = f"{request.url.path}?{urlencode({**params, 'cursor': next_cursor})}"
-    return ctx.renderer.page(
+    return components.renderer.page(
         request,
         "documents.html",
         lang=lang,
         documents=items,
         query=dict(request.query_params),
-        facets=await ctx.documents.facets(),
+        facets=await components.documents.facets(),
         types=type_options(lang),
         next_url=next_url,
     )
 
 
 async def _document(
-    request: Request, ctx: PortalComponents, lang: str, slug: str, print_view: bool
+    request: Request, components: PortalComponents, lang: str, slug: str, print_view: bool
 ) -> Response:
-    found = await ctx.documents.by_slug(slug)
+    found = await components.documents.by_slug(slug)
     if found is None:
-        by_id = await ctx.documents.by_id(slug)
+        by_id = await components.documents.by_id(slug)
         if by_id is not None:
             return RedirectResponse(f"{PATHS[lang]['documents']}/{by_id['slug']}", 301)
         raise PageNotFound(lang)
-    return ctx.renderer.page(request, "document.html", lang=lang, doc=found, print_view=print_view)
+    return components.renderer.page(
+        request, "document.html", lang=lang, doc=found, print_view=print_view
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, ctx: Ctx) -> Response:
-    return await ctx.page_cache.get(request, lambda: _home(request, ctx, "vi"))
+async def home(request: Request, components: ComponentsDep) -> Response:
+    return await components.page_cache.get(request, lambda: _home(request, components, "vi"))
 
 
 @router.get("/en", response_class=HTMLResponse)
-async def home_en(request: Request, ctx: Ctx) -> Response:
-    return await ctx.page_cache.get(request, lambda: _home(request, ctx, "en"))
+async def home_en(request: Request, components: ComponentsDep) -> Response:
+    return await components.page_cache.get(request, lambda: _home(request, components, "en"))
 
 
 @router.get("/van-ban", response_class=HTMLResponse)
-async def documents(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
-    return await ctx.page_cache.get(request, lambda: _list(request, ctx, "vi", filters, cursor))
+async def documents(
+    request: Request, components: ComponentsDep, filters: Filters, cursor: Cursor = None
+) -> Any:
+    return await components.page_cache.get(
+        request, lambda: _list(request, components, "vi", filters, cursor)
+    )
 
 
 @router.get("/en/documents", response_class=HTMLResponse)
-async def documents_en(request: Request, ctx: Ctx, filters: Filters, cursor: Cursor = None) -> Any:
-    return await ctx.page_cache.get(request, lambda: _list(request, ctx, "en", filters, cursor))
+async def documents_en(
+    request: Request, components: ComponentsDep, filters: Filters, cursor: Cursor = None
+) -> Any:
+    return await components.page_cache.get(
+        request, lambda: _list(request, components, "en", filters, cursor)
+    )
 
 
 @router.get("/van-ban/{slug}")
 async def document(
-    request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
+    request: Request, components: ComponentsDep, slug: Slug, print: Annotated[bool, Query()] = False
 ) -> Response:
-    return await ctx.page_cache.get(request, lambda: _document(request, ctx, "vi", slug, print))
+    return await components.page_cache.get(
+        request, lambda: _document(request, components, "vi", slug, print)
+    )
 
 
 @router.get("/en/documents/{slug}")
 async def document_en(
-    request: Request, ctx: Ctx, slug: Slug, print: Annotated[bool, Query()] = False
+    request: Request, components: ComponentsDep, slug: Slug, print: Annotated[bool, Query()] = False
 ) -> Response:
-    return await ctx.page_cache.get(request, lambda: _document(request, ctx, "en", slug, print))
+    return await components.page_cache.get(
+        request, lambda: _document(request, components, "en", slug, print)
+    )
 
 
 @router.get("/van-ban/{slug}/files/{sha256}")
-async def document_file(ctx: Ctx, slug: Slug, sha256: Sha256) -> Response:
-    found = await ctx.documents.attachment(slug, sha256)
+async def document_file(components: ComponentsDep, slug: Slug, sha256: Sha256Path) -> Response:
+    found = await components.documents.attachment(slug, sha256)
     if found is None:
         raise PageNotFound("vi")
-    meta, stored = found
+    meta, chunks = found
     media_type = (
         meta["media_type"] if meta["media_type"] in SAFE_INLINE else "application/octet-stream"
     )
     name = quote(meta["name"], safe="")
-    chunks: AsyncIterator[bytes] = ctx.files.chunks(stored)
     return StreamingResponse(
         chunks,
         media_type=media_type,
@@ -133,10 +150,10 @@ async def document_file(ctx: Ctx, slug: Slug, sha256: Sha256) -> Response:
 
 
 @router.get("/gioi-thieu", response_class=HTMLResponse)
-async def about(request: Request, ctx: Ctx) -> HTMLResponse:
-    return ctx.renderer.page(request, "about.html", lang="vi")
+async def about(request: Request, components: ComponentsDep) -> HTMLResponse:
+    return components.renderer.page(request, "about.html", lang="vi")
 
 
 @router.get("/en/about", response_class=HTMLResponse)
-async def about_en(request: Request, ctx: Ctx) -> HTMLResponse:
-    return ctx.renderer.page(request, "about.html", lang="en")
+async def about_en(request: Request, components: ComponentsDep) -> HTMLResponse:
+    return components.renderer.page(request, "about.html", lang="en")

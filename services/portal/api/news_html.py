@@ -7,39 +7,46 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from services.portal.api.deps import Ctx
+from services.portal.api.deps import ComponentsDep, cursor_of
 from services.portal.api.html import PageNotFound
 from services.portal.components import PortalComponents
-from shared.http.pagination import Cursor
+from shared.http.pagination import Cursor, decode_cursor
 
 router = APIRouter(include_in_schema=False)
 Slug = Annotated[str, Path(max_length=200)]
 
 
 async def _list(
-    request: Request, ctx: PortalComponents, lang: str, cursor: str | None
+    request: Request, components: PortalComponents, lang: str, cursor: str | None
 ) -> HTMLResponse:
-    items, next_cursor = await ctx.news.latest(
-        limit=ctx.settings.page_size, cursor=cursor, language=lang
+    items, after = await components.news.latest(
+        limit=components.settings.page_size, position=decode_cursor(cursor), language=lang
     )
+    next_cursor = cursor_of(after)
     next_url = f"{request.url.path}?cursor={next_cursor}" if next_cursor else None
-    return ctx.renderer.page(request, "news_list.html", lang=lang, news=items, next_url=next_url)
+    return components.renderer.page(
+        request, "news_list.html", lang=lang, news=items, next_url=next_url
+    )
 
 
 @router.get("/tin-tuc", response_class=HTMLResponse)
-async def news_list(request: Request, ctx: Ctx, cursor: Cursor = None) -> HTMLResponse:
-    return await _list(request, ctx, "vi", cursor)
+async def news_list(
+    request: Request, components: ComponentsDep, cursor: Cursor = None
+) -> HTMLResponse:
+    return await _list(request, components, "vi", cursor)
 
 
 @router.get("/en/news", response_class=HTMLResponse)
-async def news_list_en(request: Request, ctx: Ctx, cursor: Cursor = None) -> HTMLResponse:
-    return await _list(request, ctx, "en", cursor)
+async def news_list_en(
+    request: Request, components: ComponentsDep, cursor: Cursor = None
+) -> HTMLResponse:
+    return await _list(request, components, "en", cursor)
 
 
 @router.get("/tin-tuc/{slug}", response_class=HTMLResponse)
-async def news_article(request: Request, ctx: Ctx, slug: Slug) -> HTMLResponse:
-    found = await ctx.news.by_slug(slug)
+async def news_article(request: Request, components: ComponentsDep, slug: Slug) -> HTMLResponse:
+    found = await components.news.by_slug(slug)
     if found is None or found.get("deleted"):
         raise PageNotFound("vi", gone=found is not None)
     lang = found["language"]
-    return ctx.renderer.page(request, "news.html", lang=lang, article=found)
+    return components.renderer.page(request, "news.html", lang=lang, article=found)

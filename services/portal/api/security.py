@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.api.html import PageNotFound
-from services.portal.components import PortalComponents
+from services.portal.components import components_of
 from shared.http.problems import problem_response
 
 CSP = (
@@ -52,11 +52,11 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept and not path.startswith("/api/")
 
 
-def install_html_errors(app: FastAPI, ctx: PortalComponents) -> None:
+def install_html_errors(app: FastAPI) -> None:
     def error_page(request: Request, lang: str, gone: bool) -> Response:
-        template = "error.html"
+        renderer = components_of(request.app.state.runtime).renderer
         status = 410 if gone else 404
-        return ctx.renderer.page(request, template, lang=lang, status_code=status, gone=gone)
+        return renderer.page(request, "error.html", lang=lang, status_code=status, gone=gone)
 
     @app.exception_handler(PageNotFound)
     async def _not_found(request: Request, exc: PageNotFound) -> Response:

@@ -7,11 +7,10 @@ rules and reads them with one ``_id``/``_id $in`` query, never a filter or a sor
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
-from services.portal.domain.search import fold
+from shared.kit.text import words
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 ALL = ("all", "")
 MAX_VALUE_BYTES = 120
 MAX_TERM_LEN = 40
@@ -68,7 +67,7 @@ def id_of(key: str) -> str:
 
 def notation_key(text: str) -> str:
     """``1637/QĐ-BNG``, ``1637/qđ-bng`` and ``1637 QD BNG`` share one key."""
-    return "-".join(fold(text).split())
+    return "-".join(words(text))
 
 
 def term_id(term: str, day: str) -> str:
@@ -83,11 +82,7 @@ def word_directory_id(term: str) -> str:
 
 
 def _words(*parts: str | None) -> list[str]:
-    words: list[str] = []
-    for part in parts:
-        if part:
-            words += [w for w in fold(part).split() if len(w) <= MAX_TERM_LEN]
-    return words
+    return [w for part in parts if part for w in words(part) if len(w) <= MAX_TERM_LEN]
 
 
 def page_terms(page: Doc) -> tuple[list[str], list[str]]:

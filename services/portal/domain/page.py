@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from services.portal.domain.slug import document_slug
 from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
 from shared.contracts.models import SignedDocument
 from shared.contracts.vocabulary import Access, Confidentiality, type_name
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 class SignatureStatus(StrEnum):
@@ -100,12 +98,3 @@ def replaced_fields(event: DocumentReplaced) -> Doc:
 def back_link(event: DocumentReplaced) -> Doc:
     """Stored on the replacement: the document it replaces."""
     return {"id": event.document_id, "notation": event.notation}
-
-
-def retry_delay(attempts: int, base_s: float, max_s: float) -> float:
-    """Exponential backoff: base, 2·base, 4·base … capped at max_s."""
-    return float(min(max_s, base_s * 2 ** max(0, attempts - 1)))
-
-
-class Refused(Exception):
-    """An event that must never become (or change) a public page."""

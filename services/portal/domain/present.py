@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.portal.domain.page import FileStatus
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 def document_url(slug: str) -> str:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from shared.kit.text import words
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 MAX_QUERY_TOKENS = 12
 
 
-def fold(text: str) -> str:
-    """Lower case, no diacritics (đ does not decompose: mapped by hand), words by spaces."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", stripped.lower()).strip()
+def folded(text: str) -> str:
+    """The folded words of ``text`` joined by single spaces (punctuation separates words)."""
+    return " ".join(words(text))
 
 
 def search_text(*parts: str) -> str:
-    """The stored search field: every part folded, joined by one space, padded."""
-    return " " + " ".join(fold(p) for p in parts if p) + " "
+    """Every part's folded words, joined by one space and padded: a query word ``w`` is in
+    it exactly when `` w`` is."""
+    return " " + " ".join(folded(p) for p in parts if p) + " "
 
 
 def query_tokens(query: str) -> list[str]:
     """Distinct folded words of a user's query, in order, at most MAX_QUERY_TOKENS."""
-    seen: list[str] = []
-    for word in fold(query).split():
-        if word not in seen:
-            seen.append(word)
-    return seen[:MAX_QUERY_TOKENS]
+    return list(dict.fromkeys(words(query)))[:MAX_QUERY_TOKENS]

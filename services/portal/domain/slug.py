@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from services.portal.domain.search import fold
+from shared.kit.text import words
 
 MAX_SLUG = 80
 
 
 def slugify(text: str) -> str:
-    slug = "-".join(fold(text).split())[:MAX_SLUG].strip("-")
+    slug = "-".join(words(text))[:MAX_SLUG].strip("-")
     return slug or "van-ban"
 
 

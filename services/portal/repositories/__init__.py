@@ -3,13 +3,12 @@
 from services.portal.repositories.files import FileRepository
 from services.portal.repositories.listing import ListingRepository
 from services.portal.repositories.news import NewsRepository
-from services.portal.repositories.pages import DocumentFilter, PageRepository
+from services.portal.repositories.pages import PageRepository
 from services.portal.repositories.slugs import SlugRepository
 from services.portal.repositories.terms import TermRepository
 from services.portal.repositories.work import PendingWork
 
 __all__ = [
-    "DocumentFilter",
     "FileRepository",
     "ListingRepository",
     "NewsRepository",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
+
 DUPLICATE_KEY = 11000
 CHUNK = 500
 

@@ -1,4 +1,4 @@
-"""Attachment fetch jobs (one per SHA-256) and the verified bytes (file_chunks.py).
+"""Attachment fetch jobs, one per SHA-256 (the verified bytes are in a ``ContentStore``).
 
 ``files`` keeps every attachment ever named (its status, for pages); ``file_jobs_active``
 holds only the fetches still to do, so the worker's polling never reads the history: a
@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
-from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.portal.domain.page import FileStatus
-from services.portal.repositories.file_chunks import ChunkUpload, read_chunks
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 RETRYABLE = [str(FileStatus.PENDING), str(FileStatus.MISMATCH)]
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class FileRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["files"]
         self.active = db["file_jobs_active"]
-        self.file_chunks = db["file_chunks"]
 
     async def register(self, claim: Doc, document_id: str) -> None:
         """A new attachment to fetch; known ones (same SHA-256) are left as they are."""
@@ -44,7 +37,7 @@ class FileRepository:
             "document_id": document_id,
             "status": str(FileStatus.PENDING),
             "attempts": 0,
-            "next_attempt_at": now(),
+            "next_attempt_at": utcnow(),
             "mismatch_reported": False,
         }
         with contextlib.suppress(DuplicateKeyError):  # another replica registered it first
@@ -57,7 +50,7 @@ class FileRepository:
                 "$set": {
                     "status": str(FileStatus.PENDING),
                     "attempts": 0,
-                    "next_attempt_at": now(),
+                    "next_attempt_at": utcnow(),
                     "fetch_path": claim["fetch_path"],
                     "document_id": document_id,
                 }
@@ -69,7 +62,7 @@ class FileRepository:
 
     async def _activate(self, job: Doc) -> None:
         """Make sure a job still to do is in the active collection (idempotent)."""
-        fields = {k: v for k, v in job.items() if k not in ("_id", "error", "stored")}
+        fields = {k: v for k, v in job.items() if k not in ("_id", "error")}
         with contextlib.suppress(DuplicateKeyError):
             await self.active.update_one({"_id": job["_id"]}, {"$setOnInsert": fields}, upsert=True)
 
@@ -78,23 +71,17 @@ class FileRepository:
 
         Only the active jobs are looked at (work in flight, not every file ever fetched).
         """
-        moment = now()
+        moment = utcnow()
         return await self.active.find_one_and_update(
             {"next_attempt_at": {"$lte": moment}},
             {"$set": {"next_attempt_at": moment + dt.timedelta(seconds=lease_s)}},
             return_document=ReturnDocument.AFTER,
         )
 
-    async def mark_ok(self, sha256: str, upload: ChunkUpload) -> None:
+    async def mark_ok(self, sha256: str) -> None:
+        """The file's bytes are stored and verified: it may be served."""
         await self.collection.update_one(
-            {"_id": sha256},
-            {
-                "$set": {
-                    "status": str(FileStatus.OK),
-                    "stored": {"upload_id": upload.id, "chunks": upload.count},
-                    "error": None,
-                }
-            },
+            {"_id": sha256}, {"$set": {"status": str(FileStatus.OK), "error": None}}
         )
         await self.active.delete_one({"_id": sha256})
 
@@ -104,7 +91,7 @@ class FileRepository:
         fields: Doc = {
             "status": str(status),
             "attempts": attempts,
-            "next_attempt_at": now() + dt.timedelta(seconds=delay_s),
+            "next_attempt_at": utcnow() + dt.timedelta(seconds=delay_s),
             "error": error[:500],
         }
         if status == FileStatus.MISMATCH:
@@ -121,14 +108,7 @@ class FileRepository:
         cursor = self.collection.find({"_id": {"$in": hashes}}, {"_id": 1, "status": 1})
         return {str(d["_id"]): str(d["status"]) async for d in cursor}
 
-    async def stored(self, sha256: str) -> Doc | None:
+    async def stored(self, sha256: str) -> bool:
+        """True when the file was fetched, verified and may be served."""
         found = await self.collection.find_one({"_id": sha256, "status": str(FileStatus.OK)})
-        return found if found is not None and "stored" in found else None
-
-    def upload(self) -> ChunkUpload:
-        return ChunkUpload(self.file_chunks)
-
-    def chunks(self, stored: Doc) -> AsyncIterator[bytes]:
-        """The bytes of a stored file (``stored`` as returned by ``stored()``)."""
-        where = stored["stored"]
-        return read_chunks(self.file_chunks, str(where["upload_id"]), int(where["chunks"]))
+        return found is not None

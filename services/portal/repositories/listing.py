@@ -11,7 +11,6 @@ entry after a race: readers check every entry against its page.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -25,8 +24,8 @@ from services.portal.domain.index import (
     month_of,
 )
 from services.portal.repositories.bulk import bulk_update
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 Pair = tuple[str, str]
 FACETS_ID = "facets"
 DAYS_PER_READ = 8

@@ -7,15 +7,13 @@ directory of months, so a list walks newest first without a sort.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.portal.repositories.bulk import bulk_update
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 ANY = "*"
 MAX_MONTHS_READ = 36
 
@@ -36,7 +34,6 @@ def _directory(language: str) -> str:
 class NewsRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.collection = db["news"]
-        self.keys = db["news_idempotency"]
         self.slugs = db["news_slugs"]
         self.index = db["news_index"]
 
@@ -114,11 +111,3 @@ class NewsRepository:
             ]
             await bulk_update(self.index, ops)
         return updated
-
-    async def remember_key(self, key: str, body_hash: str, news_id: str) -> Doc | None:
-        """Record an Idempotency-Key; returns the earlier record when the key was used."""
-        try:
-            await self.keys.insert_one({"_id": key, "body_hash": body_hash, "news_id": news_id})
-        except DuplicateKeyError:
-            return await self.keys.find_one({"_id": key})
-        return None

@@ -41,8 +41,8 @@ from services.portal.repositories.bulk import bulk_update
 from services.portal.repositories.listing import FACETS_ID
 from shared.contracts.models import OrgRef, Signer
 from shared.contracts.vocabulary import DocumentType, type_name
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 BATCH = 2000
 VOCABULARY = (
     "triển khai kế hoạch chuyển đổi số ngoại giao kinh tế văn hóa lãnh sự hộ chiếu đào tạo "

@@ -7,14 +7,11 @@ years and issuers, so its record holds every document id that carried it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.portal.domain.index import notation_key
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 class SlugRepository:

@@ -22,8 +22,8 @@ from services.portal.domain.index import (
     word_directory_id,
 )
 from services.portal.repositories.bulk import bulk_update
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 Postings = dict[str, tuple[set[str], set[str]]]  # word -> (heading keys, body keys)
 
 

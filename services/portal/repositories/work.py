@@ -9,13 +9,14 @@ work again in the meantime.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-Doc = dict[str, Any]
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -31,7 +32,7 @@ class PendingWork:
             await self.collection.update_one({"_id": document_id}, update)
 
     async def claim(self, lease_s: float) -> Doc | None:
-        moment = dt.datetime.now(dt.UTC)
+        moment = utcnow()
         return await self.collection.find_one_and_update(
             {"lease_until": {"$lte": moment}},
             {"$set": {"lease_until": moment + dt.timedelta(seconds=lease_s)}},

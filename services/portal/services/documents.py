@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from services.portal.domain import present
+from services.portal.domain.filters import DocumentFilter
 from services.portal.domain.index import id_of
 from services.portal.domain.page import (
-    Refused,
     SignatureStatus,
     back_link,
     page_fields,
@@ -17,8 +17,8 @@ from services.portal.domain.page import (
     revoked_fields,
 )
 from services.portal.domain.slug import disambiguated
+from services.portal.errors import PageRefused
 from services.portal.repositories import (
-    DocumentFilter,
     FileRepository,
     ListingRepository,
     PageRepository,
@@ -27,9 +27,9 @@ from services.portal.repositories import (
 )
 from services.portal.services.search import SearchQueries, read_position
 from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
-from shared.http.pagination import decode_cursor, encode_cursor
+from shared.kit.content import ContentStore
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 SITEMAP_MAX = 50_000
 
 
@@ -61,7 +61,7 @@ class Projection:
     async def published(self, event: DocumentPublished, event_id: str) -> bool:
         reason = refusal(event)
         if reason is not None:
-            raise Refused(reason)
+            raise PageRefused(reason)
         fields = page_fields(event)
         fields["slug"] = await self._claim_slug(fields["slug"], event.document_id)
         before = await self._pages.get(event.document_id)
@@ -124,17 +124,19 @@ class DocumentQueries:
         listing: ListingRepository,
         files: FileRepository,
         search: SearchQueries,
+        content: ContentStore,
     ) -> None:
         self._pages = pages
         self._slugs = slugs
         self._listing = listing
         self._files = files
         self._search = search
+        self._content = content
 
     async def search(
-        self, flt: DocumentFilter, *, limit: int, cursor: str | None
-    ) -> tuple[list[Doc], str | None]:
-        position = decode_cursor(cursor)
+        self, flt: DocumentFilter, *, limit: int, position: Doc | None
+    ) -> tuple[list[Doc], Doc | None]:
+        """A page of results after ``position`` (from the cursor), and the next position."""
         if flt.tokens:
             found, next_position = await self._search.find(flt, limit=limit, position=position)
         else:
@@ -143,8 +145,7 @@ class DocumentQueries:
                 found, next_position = await self._by_notation(flt, limit, after)
             else:
                 found, next_position = await self._newest(flt, limit, after)
-        next_cursor = encode_cursor(next_position) if next_position else None
-        return [present.summary(p) for p in found], next_cursor
+        return [present.summary(p) for p in found], next_position
 
     async def _newest(
         self, flt: DocumentFilter, limit: int, after: str | None
@@ -216,14 +217,16 @@ class DocumentQueries:
     async def by_id(self, document_id: str) -> Doc | None:
         return await self._detail(await self._pages.by_id(document_id))
 
-    async def attachment(self, slug: str, sha256: str) -> tuple[Doc, Doc] | None:
-        """The attachment's metadata and stored file, only when it is verified and listed."""
+    async def attachment(self, slug: str, sha256: str) -> tuple[Doc, AsyncIterator[bytes]] | None:
+        """The attachment's metadata and its bytes, only when it is verified and listed."""
         page = await self._page_by_slug(slug)
         if page is None:
             return None
         listed = [a for a in page.get("attachments", []) if a["sha256"] == sha256]
-        stored = await self._files.stored(sha256) if listed else None
-        return (listed[0], stored) if stored else None
+        if not listed or not await self._files.stored(sha256):
+            return None
+        info = await self._content.info(sha256)
+        return (listed[0], self._content.stream(info)) if info else None
 
     async def facets(self) -> dict[str, list[Any]]:
         values = await self._listing.facet_values()

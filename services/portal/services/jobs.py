@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.portal.domain.page import FileStatus, SignatureStatus, retry_delay
+from services.portal.domain.page import FileStatus, SignatureStatus
 from services.portal.repositories import FileRepository, PageRepository, PendingWork
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.keys import JwksCache, JwksUnavailable
@@ -18,6 +18,7 @@ from services.portal.services.search import SearchIndexJobs
 from services.portal.settings import Settings
 from shared.background import BackgroundLoop
 from shared.contracts.models import DocumentSignature
+from shared.kit.backoff import Backoff
 from shared.logging import get_logger
 from shared.signing import verify
 
@@ -37,6 +38,7 @@ class FileJobs:
         self._fetcher = fetcher
         self._reporter = reporter
         self._settings = settings
+        self._backoff = Backoff(settings.fetch_retry_base_s, settings.fetch_retry_max_s)
 
     async def run_due(self, max_jobs: int = 20) -> int:
         done = 0
@@ -51,6 +53,7 @@ class FileJobs:
     async def _run(self, job: dict[str, Any]) -> None:
         result = await self._fetcher.fetch(job)
         if result.status == FileStatus.OK:
+            await self._files.mark_ok(job["sha256"])
             log.info("files.stored", sha256=job["sha256"], document_id=job.get("document_id"))
             return
         attempts = int(job.get("attempts", 0)) + 1
@@ -62,12 +65,11 @@ class FileJobs:
         first_mismatch = status == FileStatus.MISMATCH and not job.get("mismatch_reported")
         if first_mismatch or status == FileStatus.FAILED:
             await self._reporter.report(job, reason)
-        s = self._settings
         await self._files.mark_retry(
             job["sha256"],
             status=status,
             attempts=attempts,
-            delay_s=retry_delay(attempts, s.fetch_retry_base_s, s.fetch_retry_max_s),
+            delay_s=self._backoff.delay(attempts),
             error=reason,
         )
         log.warning("files.fetch_failed", sha256=job["sha256"], status=status, error=reason)

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import uuid
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.portal.domain.slug import slugify
+from services.portal.errors import BadCursor, IdempotencyKeyReused, NewsChanged, NewsNotFound
 from services.portal.repositories import NewsRepository
-from shared.contracts.vocabulary import Language
-from shared.http.concurrency import stale
-from shared.http.pagination import decode_cursor, encode_cursor
-from shared.http.problems import ProblemError
-
-Doc = dict[str, Any]
-
-
-class NewsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=300)
-    summary: str = Field(default="", max_length=2000)
-    body: str = Field(default="", max_length=100_000)
-    language: Language = Language.VI
-
-
-class NewsPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    summary: str | None = Field(default=None, max_length=2000)
-    body: str | None = Field(default=None, max_length=100_000)
+from shared.kit.clock import utcnow
+from shared.kit.idempotency import IdempotencyConflict, IdempotencyKeys, body_hash
+from shared.kit.types import Doc
 
 
 def news_url(slug: str) -> str:
@@ -57,27 +33,31 @@ def present(doc: Doc) -> Doc:
 
 
 class NewsService:
-    def __init__(self, news: NewsRepository) -> None:
+    def __init__(self, news: NewsRepository, keys: IdempotencyKeys) -> None:
         self._news = news
+        self._keys = keys
 
-    async def create(self, data: NewsIn, *, author: str, idempotency_key: str | None) -> Doc:
+    async def create(self, article: Doc, *, author: str, idempotency_key: str | None) -> Doc:
+        """A new article from its title, summary, body and language (as JSON values)."""
         news_id = uuid.uuid4().hex
         if idempotency_key:
-            body_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-            earlier = await self._news.remember_key(idempotency_key, body_hash, news_id)
-            if earlier is not None:
-                if earlier["body_hash"] != body_hash:
-                    raise ProblemError(422, "this Idempotency-Key was used with another body")
-                found = await self._news.get(earlier["news_id"])
-                if found is not None:
-                    return present(found)
-        now = dt.datetime.now(dt.UTC)
-        base = slugify(data.title)
+            try:
+                claimed = await self._keys.claim(
+                    author, idempotency_key, body_hash(article), news_id
+                )
+            except IdempotencyConflict as exc:
+                raise IdempotencyKeyReused() from exc
+            news_id = claimed.result_id
+            found = None if claimed.fresh else await self._news.get(news_id)
+            if found is not None:
+                return present(found)
+        now = utcnow()
+        base = slugify(str(article["title"]))
         slug = base if not await self._news.slug_taken(base) else f"{base}-{news_id[:8]}"
         doc: Doc = {
             "_id": news_id,
             "slug": slug,
-            **data.model_dump(mode="json"),
+            **article,
             "published_at": now.isoformat(),
             "updated_at": now.isoformat(),
             "sort_key": f"{now.strftime('%Y%m%dT%H%M%S%f')}|{news_id}",
@@ -93,7 +73,7 @@ class NewsService:
     async def get(self, news_id: str) -> Doc:
         found = await self._news.get(news_id)
         if found is None or found["deleted"]:
-            raise ProblemError(404, "no such news article")
+            raise NewsNotFound()
         return present(found)
 
     async def by_slug(self, slug: str) -> Doc | None:
@@ -104,33 +84,30 @@ class NewsService:
         return {"deleted": True} if found["deleted"] else present(found)
 
     async def latest(
-        self, *, limit: int, cursor: str | None, language: str | None = None
-    ) -> tuple[list[Doc], str | None]:
-        position = decode_cursor(cursor)
+        self, *, limit: int, position: Doc | None, language: str | None = None
+    ) -> tuple[list[Doc], Doc | None]:
+        """Articles after ``position`` (from the cursor), newest first, and the next position."""
         after = position.get("k") if position else None
         if position is not None and not isinstance(after, str):
-            raise ProblemError(400, "the cursor is not valid")
+            raise BadCursor()
         found = await self._news.latest(limit=limit + 1, after=after, language=language)
-        next_cursor = (
-            encode_cursor({"k": found[limit - 1]["sort_key"]}) if len(found) > limit else None
-        )
-        return [present(d) for d in found[:limit]], next_cursor
+        following = {"k": found[limit - 1]["sort_key"]} if len(found) > limit else None
+        return [present(d) for d in found[:limit]], following
 
-    async def update(self, news_id: str, expected_version: int, patch: NewsPatch) -> Doc:
-        fields = patch.model_dump(exclude_none=True)
-        fields["updated_at"] = dt.datetime.now(dt.UTC).isoformat()
+    async def update(self, news_id: str, expected_version: int, changes: Doc) -> Doc:
+        fields = {**changes, "updated_at": utcnow().isoformat()}
         updated = await self._news.update(news_id, expected_version, fields)
         if updated is None:
             raise await self._why_not(news_id)
         return present(updated)
 
     async def delete(self, news_id: str, expected_version: int) -> None:
-        fields = {"deleted": True, "updated_at": dt.datetime.now(dt.UTC).isoformat()}
+        fields = {"deleted": True, "updated_at": utcnow().isoformat()}
         if await self._news.update(news_id, expected_version, fields) is None:
             raise await self._why_not(news_id)
 
-    async def _why_not(self, news_id: str) -> ProblemError:
+    async def _why_not(self, news_id: str) -> NewsNotFound | NewsChanged:
         current = await self._news.get(news_id)
         if current is None or current["deleted"]:
-            return ProblemError(404, "no such news article")
-        return stale(int(current["version"]))
+            return NewsNotFound()
+        return NewsChanged(int(current["version"]))

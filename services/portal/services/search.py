@@ -8,20 +8,18 @@ rank by exact notation, then by how many query words are in the heading, then re
 
 from __future__ import annotations
 
-from typing import Any
-
+from services.portal.domain.filters import DocumentFilter
 from services.portal.domain.index import id_of, page_terms
+from services.portal.errors import BadCursor
 from services.portal.repositories import (
-    DocumentFilter,
     ListingRepository,
     PageRepository,
     PendingWork,
     SlugRepository,
     TermRepository,
 )
-from shared.http.problems import ProblemError
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 Rank = tuple[int, int, str]  # exact notation, query words in the heading, sort key
 MAX_CANDIDATES = 500
 MONTHS_PER_READ = 1  # 31 day lists per word: at most 12 × 31 ids in one query
@@ -34,7 +32,7 @@ def read_position(position: Doc | None) -> str | None:
         return None
     after = position.get("k")
     if not isinstance(after, str):
-        raise ProblemError(400, "the cursor is not valid")
+        raise BadCursor()
     return after
 
 
@@ -44,7 +42,7 @@ def read_rank(position: Doc | None) -> Rank | None:
         return None
     exact, score = position.get("x", 0), position.get("s", 0)
     if not isinstance(exact, int) or not isinstance(score, int):
-        raise ProblemError(400, "the cursor is not valid")
+        raise BadCursor()
     return exact, score, after
 
 

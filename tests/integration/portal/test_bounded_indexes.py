@@ -10,10 +10,10 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.portal.domain.filters import DocumentFilter
 from services.portal.domain.index import page_terms
 from services.portal.domain.search import query_tokens
 from services.portal.repositories import (
-    DocumentFilter,
     FileRepository,
     ListingRepository,
     PageRepository,
@@ -24,6 +24,7 @@ from services.portal.repositories import (
 from services.portal.repositories.preload import make_page, preload_pages
 from services.portal.services.documents import DocumentQueries, Projection
 from services.portal.services.search import SearchIndexJobs, SearchQueries
+from shared.kit.content import ContentStore
 from tests.integration.portal.support import DocumentsStandIn, published, signed_document
 from tests.support.infra import mongo_url
 
@@ -33,7 +34,9 @@ Doc = dict[str, Any]
 def queries(db: AsyncDatabase[Any]) -> DocumentQueries:
     pages, slugs, listing = PageRepository(db), SlugRepository(db), ListingRepository(db)
     search = SearchQueries(pages, slugs, listing, TermRepository(db))
-    return DocumentQueries(pages, slugs, listing, FileRepository(db), search)
+    return DocumentQueries(
+        pages, slugs, listing, FileRepository(db), search, ContentStore(db, "files")
+    )
 
 
 def projection(db: AsyncDatabase[Any]) -> Projection:
@@ -52,7 +55,7 @@ async def all_pages(db: AsyncDatabase[Any], flt: DocumentFilter, limit: int) -> 
     found: list[Doc] = []
     cursor = None
     while True:
-        items, cursor = await queries(db).search(flt, limit=limit, cursor=cursor)
+        items, cursor = await queries(db).search(flt, limit=limit, position=cursor)
         found += items
         if cursor is None:
             return found
@@ -69,7 +72,7 @@ async def test_lists_follow_the_cursor_across_day_and_month_buckets(
     pages = await all_pages(db, DocumentFilter(), limit=7)
     expected = sorted(await stored(db, ids), key=lambda p: p["sort_key"], reverse=True)
     assert [p["id"] for p in pages] == [p["_id"] for p in expected]
-    first, cursor = await queries(db).search(DocumentFilter(), limit=7, cursor=None)
+    first, cursor = await queries(db).search(DocumentFilter(), limit=7, position=None)
     assert len(first) == 7 and cursor is not None
 
 
@@ -126,7 +129,7 @@ async def test_search_ranks_the_exact_notation_first_then_heading_words_then_rec
 
     async def found(q: str) -> list[str]:
         items, _ = await queries(db).search(
-            DocumentFilter(tokens=query_tokens(q)), limit=10, cursor=None
+            DocumentFilter(tokens=query_tokens(q)), limit=10, position=None
         )
         return [i["id"] for i in items]
 
@@ -136,10 +139,10 @@ async def test_search_ranks_the_exact_notation_first_then_heading_words_then_rec
     expected = [partial["_id"], heading["_id"], exact["_id"], body_only["_id"]]
     assert await found("HO CHIEU") == expected
     first, cursor = await queries(db).search(
-        DocumentFilter(tokens=["ho", "chieu"]), limit=2, cursor=None
+        DocumentFilter(tokens=["ho", "chieu"]), limit=2, position=None
     )
     rest, _ = await queries(db).search(
-        DocumentFilter(tokens=["ho", "chieu"]), limit=10, cursor=cursor
+        DocumentFilter(tokens=["ho", "chieu"]), limit=10, position=cursor
     )
     assert [i["id"] for i in first + rest] == await found("ho chieu")
 
@@ -169,10 +172,8 @@ async def test_background_work_lives_only_while_it_is_in_flight(db: AsyncDatabas
     await files.register(claim, "doc-1")
     job = await files.claim_due(lease_s=60)
     assert job is not None and job["_id"] == "b" * 64
-    upload = files.upload()
-    await upload.write(b"x")
-    await upload.close()
-    await files.mark_ok("b" * 64, upload)
+    await ContentStore(db, "files").put("b" * 64, b"x", "x")
+    await files.mark_ok("b" * 64)
     assert await files.active.count_documents({}) == 0  # finished: not looked at again
     assert (await files.statuses(["b" * 64]))["b" * 64] == "ok"
     assert await files.claim_due(lease_s=60) is None
@@ -190,7 +191,7 @@ async def test_background_work_lives_only_while_it_is_in_flight(db: AsyncDatabas
     assert await indexing.collection.count_documents({}) == 0
     assert await jobs.run_pending() == 0  # idle: nothing to read but an empty collection
     items, _ = await queries(db).search(
-        DocumentFilter(tokens=query_tokens("kế hoạch chuyển đổi số")), limit=5, cursor=None
+        DocumentFilter(tokens=query_tokens("kế hoạch chuyển đổi số")), limit=5, position=None
     )
     assert [i["id"] for i in items] == [doc.document_id]
 

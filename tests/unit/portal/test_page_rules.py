@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,14 +15,14 @@ from services.portal.domain.page import (
     FileStatus,
     page_fields,
     refusal,
-    retry_delay,
     sort_key,
 )
-from services.portal.services.files import fetch_url
 from services.portal.services.keys import JwksCache, JwksUnavailable
 from shared.contracts.events import DocumentPublished
 from shared.contracts.models import DocumentSignature, OrgRef, SignedDocument, Signer
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType
+from shared.kit.backoff import Backoff
+from shared.kit.claim_check import claim_url as fetch_url
 from shared.signing import sign
 from tests.support.infra import free_port
 
@@ -89,8 +90,15 @@ def test_pages_sort_newest_first_by_issue_date_then_publication() -> None:
     assert older < newer < later
 
 
+class _Highest(random.Random):
+    """The jitter's top: the delay is the whole exponential step."""
+
+    def random(self) -> float:
+        return 1.0
+
+
 def test_retries_back_off_exponentially_up_to_a_cap() -> None:
-    assert [retry_delay(n, 5, 60) for n in range(1, 6)] == [5, 10, 20, 40, 60]
+    assert [Backoff(5, 60).delay(n, _Highest()) for n in range(1, 6)] == [5, 10, 20, 40, 60]
 
 
 def test_only_verified_files_get_a_download_link() -> None:

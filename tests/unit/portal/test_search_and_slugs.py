@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.portal.domain.search import fold, query_tokens, search_text
+from services.portal.domain.search import folded as fold
+from services.portal.domain.search import query_tokens, search_text
 from services.portal.domain.slug import disambiguated, document_slug, slugify
 
 

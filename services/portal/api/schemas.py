@@ -1,0 +1,101 @@
+"""Request bodies and response views of the portal's JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.vocabulary import Language
+
+
+class NewsCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(default="", max_length=2000)
+    body: str = Field(default="", max_length=100_000)
+    language: Language = Language.VI
+
+
+class NewsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = Field(default=None, max_length=2000)
+    body: str | None = Field(default=None, max_length=100_000)
+
+
+class NewsView(BaseModel):
+    id: str
+    slug: str
+    url: str
+    title: str
+    summary: str
+    body: str
+    language: str
+    published_at: str
+    updated_at: str
+    author: str
+    version: int
+
+
+class NewsList(BaseModel):
+    items: list[NewsView]
+    next_cursor: str | None
+
+
+class DocumentSummaryView(BaseModel):
+    """A document in a list: never its body or its signed copy."""
+
+    id: str
+    slug: str
+    url: str
+    notation: str
+    number: int
+    year: int
+    type: str
+    type_name: str
+    type_name_en: str
+    subject: str
+    issuer: dict[str, Any]
+    field: str | None
+    issue_date: str
+    effective_date: str | None
+    published_at: str
+    version: int
+    withdrawn: bool
+    replaced: bool
+
+
+class AttachmentView(BaseModel):
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    available: bool
+    url: str | None
+
+
+class SignatureView(BaseModel):
+    status: str
+    kid: str | None
+
+
+class DocumentView(DocumentSummaryView):
+    """A document's page as JSON (the HTML page shows the same)."""
+
+    drafting_unit: dict[str, Any] | None
+    signer: dict[str, Any]
+    language: str
+    body: str
+    attachments: list[AttachmentView]
+    signature: SignatureView
+    revoked: dict[str, Any] | None
+    replaced_by: dict[str, Any] | None
+    replaces: list[dict[str, Any]]
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentSummaryView]
+    next_cursor: str | None
