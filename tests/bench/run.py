@@ -1,236 +1,302 @@
-"""`make bench`: what the platform's machinery costs, as ratios to raw Kafka in the same run.
+"""`make bench`: the platform as operators run it, measured end to end.
 
-Each figure is measured against a baseline taken moments before on the same broker and
-machine, so the ratios mean something on any hardware:
+The three services start as separate processes (as `make up` starts them) on this run's own
+databases, topics and consumer groups; their logs go to bench-results/logs/<run>/. Partners
+are registered through the LGSP's API and played by HTTP servers in this process. A round
+measures the raw floors (Kafka, the store), issuing (one clerk, then 20 at once), the time
+until an issued document is on the portal and at a healthy partner (while other partners are
+down, slow or misconfigured) and the portal's pages under load. Then the services stop, a
+history is preloaded in bulk, they start again and the round is repeated; finally the stack
+is left idle and its CPU is measured.
 
-- delivery latency of a contract event through the shared publisher and consumer (envelope
-  built, validated, dispatched, offset committed) vs a raw aiokafka produce → consume;
-- throughput of state changes written with the outbox and published by the relay vs raw
-  publishes of the same records;
-- the portal's promise: time from a `document.published` event acknowledged by Kafka to the
-  page answering on the portal's JSON API, vs the same raw produce → consume baseline.
+`make bench` (history 10,000, idle 20 s) · `make bench HISTORY=100000` (idle 60 s) ·
+`python -m tests.bench.run --help`. Results: bench-results/latest.json and latest.png.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import json
-import statistics
+import datetime as dt
+import shutil
+import signal
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
+from rich.console import Console
 
-from shared.contracts import DocumentRevoked
-from shared.contracts.topics import DOCUMENTS_PUBLIC
-from shared.messaging.broker import make_broker
-from shared.messaging.consumer import subscribe
-from shared.messaging.envelope import CloudEventMeta
-from shared.messaging.outbox import OutboxRelay, update_with_outbox
-from shared.messaging.publisher import EventPublisher
 from shared.messaging.topics_admin import ensure_topics
-from shared.settings import ServiceSettings
-from tests.support.infra import kafka_bootstrap, mongo_url, unique
+from tests.bench import measures as m
+from tests.bench.history import DELIVERIES_PER_DOCUMENT, preload
+from tests.bench.partners import Partners, partner_servers, register_all
+from tests.bench.report import draw, machine, print_report, write_json
+from tests.bench.stack import SERVICES, Stack, infra_pids, rss_mb
+from tests.support.infra import kafka_bootstrap, mongo_url
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "shared/contracts/fixtures/document.revoked.json"
-N_LATENCY = 200
-N_THROUGHPUT = 300
-N_PORTAL = 30
+OUT = ROOT / "bench-results"
+CLIENTS = 20
+WARM_UP = 3
+
+Doc = dict[str, Any]
+console = Console(highlight=False, width=max(100, shutil.get_terminal_size((120, 40)).columns))
 
 
-def _event(i: int) -> DocumentRevoked:
-    base = DocumentRevoked.model_validate_json(FIXTURE.read_text())
-    return base.model_copy(update={"document_id": f"doc-{i}", "document_version": 2})
+def say(text: str) -> None:
+    console.print(text, soft_wrap=True)
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+async def floors(stack: Stack, history: int, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Raw Kafka and raw store, measured while the services are stopped."""
+    rtt = await m.kafka_rtt(f"egov.bench.rtt{stack.suffix}", args.floor_samples)
+    db = await m.db_update_by_id(f"{stack.run_id}_floor", max(1000, history), args.floor_samples)
+    return {"rtt": rtt, "db": db}
 
 
-async def raw_latency(topic: str) -> list[float]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka_bootstrap(),
-        group_id=unique("bench-"),
-        auto_offset_reset="latest",
-        enable_auto_commit=False,
+async def measure_round(
+    stack: Stack,
+    partners: Partners,
+    history: int,
+    raw: dict[str, list[float]],
+    args: argparse.Namespace,
+) -> tuple[Doc, list[m.Issued]]:
+    tag = f"h{history}"
+    documents, portal = stack.url("documents"), stack.url("portal")
+    rtt, db = raw["rtt"], raw["db"]
+
+    warm = await m.sequential(documents, portal, partners.healthy, WARM_UP, f"{tag}-warm")
+    seq = await m.sequential(
+        documents, portal, partners.healthy, args.sequential, tag, budget_s=args.budget_s
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
-    await consumer.start()
-    await producer.start()
-    latencies: list[float] = []
-    try:
-        await asyncio.sleep(1.0)  # let the group settle on its partitions
-        for i in range(N_LATENCY):
-            payload = _event(i).model_dump_json().encode()
-            started = time.perf_counter()
-            await producer.send_and_wait(topic, payload, key=f"doc-{i}".encode())
-            while True:
-                batch = await consumer.getmany(timeout_ms=1000)
-                if batch:
-                    await consumer.commit()
-                    break
-            latencies.append(time.perf_counter() - started)
-    finally:
-        await producer.stop()
-        await consumer.stop()
-    return latencies
-
-
-async def platform_latency(suffix: str) -> list[float]:
-    settings = ServiceSettings(service_name="bench", kafka_bootstrap_servers=kafka_bootstrap())
-    broker = make_broker(settings)
-    publisher = EventPublisher(broker, source="urn:egov:bench", topic_suffix=suffix)
-    arrived: asyncio.Queue[float] = asyncio.Queue()
-
-    async def handler(event: DocumentRevoked, meta: CloudEventMeta) -> None:
-        await arrived.put(time.perf_counter())
-
-    subscribe(
-        broker,
-        publisher,
-        DOCUMENTS_PUBLIC,
-        {DocumentRevoked: handler},
-        group_id=unique("bench-"),
-        consumer="bench",
+    issue = [i.issue_s for i in seq.issued]
+    say(
+        f"  one clerk: {len(issue)} issued, issue p50 {m.ms(m.pct(issue, 0.5))} ms; "
+        f"→ portal p50 {m.ms(m.pct(seq.to_portal, 0.5))} ms, "
+        f"→ partner p50 {m.ms(m.pct(seq.to_partner, 0.5))} ms"
     )
-    await broker.start()
-    latencies: list[float] = []
-    try:
-        await asyncio.sleep(1.0)
-        for i in range(N_LATENCY):
-            started = time.perf_counter()
-            await publisher.publish(_event(i))
-            latencies.append(await asyncio.wait_for(arrived.get(), 10) - started)
-    finally:
-        await broker.stop()
-    return latencies
-
-
-async def throughput(suffix: str) -> tuple[float, float]:
-    settings = ServiceSettings(service_name="bench", kafka_bootstrap_servers=kafka_bootstrap())
-    broker = make_broker(settings)
-    publisher = EventPublisher(broker, source="urn:egov:bench", topic_suffix=suffix)
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url())
-    db = client[unique("bench_")]
-    await broker.start()
-    try:
-        records = [publisher.record_for(_event(i)) for i in range(N_THROUGHPUT)]
-        started = time.perf_counter()
-        for record in records:
-            await publisher.send(record)
-        raw_rate = N_THROUGHPUT / (time.perf_counter() - started)
-
-        await db.docs.insert_many([{"_id": f"doc-{i}", "version": 1} for i in range(N_THROUGHPUT)])
-        relay = OutboxRelay(db.docs, publisher)
-        started = time.perf_counter()
-        for i in range(N_THROUGHPUT):
-            record = publisher.record_for(_event(i))
-            await update_with_outbox(
-                db.docs, f"doc-{i}", 1, {"$set": {"state": "revoked"}}, [record]
-            )
-            await relay.publish_now(f"doc-{i}")
-        outbox_rate = N_THROUGHPUT / (time.perf_counter() - started)
-    finally:
-        await broker.stop()
-        await client.drop_database(db.name)
-        await client.close()
-    return raw_rate, outbox_rate
-
-
-async def portal_latency(suffix: str) -> list[float]:
-    import httpx
-
-    from services.portal.app import create_app
-    from services.portal.settings import Settings
-    from shared.contracts import DocumentPublished
-    from tests.support.kafka import produce_event
-
-    fixture = ROOT / "shared/contracts/fixtures/document.published.json"
-    base = DocumentPublished.model_validate_json(fixture.read_text())
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap(),
-        mongo_url=mongo_url(),
-        mongo_database=unique("bench_portal_"),
-        consumer_group=unique("bench-portal-"),
-        topic_suffix=suffix,
+    con = await m.concurrent(
+        documents,
+        portal,
+        partners.healthy,
+        clients=CLIENTS,
+        per_client=args.per_client,
+        tag=tag,
+        budget_s=args.budget_s,
     )
-    app = create_app(settings)
-    latencies: list[float] = []
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            await asyncio.sleep(1.0)
-            for i in range(N_PORTAL):
-                doc_id = f"bench-{i}"
-                document = base.document.model_copy(
-                    update={
-                        "document_id": doc_id,
-                        "number": 2000 + i,
-                        "notation": f"{2000 + i}/QĐ-BNG",
-                        "attachments": [],
-                    }
-                )
-                event = base.model_copy(
-                    update={"document_id": doc_id, "document": document, "attachments": []}
-                )
-                await produce_event(event, suffix)
-                started = time.perf_counter()  # the broker has acknowledged the event
-                while (await client.get(f"/api/v1/documents/{doc_id}")).status_code != 200:
-                    await asyncio.sleep(0.005)
-                latencies.append(time.perf_counter() - started)
-        await app.state.runtime.mongo.drop_database(settings.database_name())
-    return latencies
-
-
-async def main() -> None:
-    suffix = "." + unique("bench")
-    await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
-    topic = DOCUMENTS_PUBLIC + suffix
-    raw = await raw_latency(topic)
-    ours = await platform_latency(suffix)
-    raw_rate, outbox_rate = await throughput(suffix)
-    # Fresh topics: the portal must not first work through the records published above.
-    portal_suffix = "." + unique("bench")
-    await ensure_topics(kafka_bootstrap(), suffix=portal_suffix, partitions=3)
-    portal = await portal_latency(portal_suffix)
-    result = {
-        "raw_latency_ms": {"p50": _pct(raw, 0.5) * 1e3, "p95": _pct(raw, 0.95) * 1e3},
-        "platform_latency_ms": {"p50": _pct(ours, 0.5) * 1e3, "p95": _pct(ours, 0.95) * 1e3},
-        "latency_ratio_p50": statistics.median(ours) / statistics.median(raw),
-        "raw_publish_per_s": raw_rate,
-        "outbox_publish_per_s": outbox_rate,
-        "outbox_throughput_ratio": outbox_rate / raw_rate,
-        "portal_page_latency_ms": {"p50": _pct(portal, 0.5) * 1e3, "p95": _pct(portal, 0.95) * 1e3},
-        "portal_latency_ratio_p50": statistics.median(portal) / statistics.median(raw),
+    issued = warm.issued + seq.issued + con.issued
+    gaps, duplicates, _ = m.numbering(issued)
+    say(
+        f"  {CLIENTS} clients: {len(con.issued)} issued at {con.per_s:.1f}/s, "
+        f"{gaps} gaps, {duplicates} duplicates"
+    )
+    async with httpx.AsyncClient(base_url=portal, timeout=30) as client:
+        page = (await client.get(f"/api/v1/documents/{seq.issued[-1].document_id}")).json()
+    pages = await m.portal_pages(portal, str(page["url"]), args.load_seconds)
+    say(
+        f"  portal: home {pages['home_req_per_s']:.0f}/s, document page "
+        f"{pages['document_page_req_per_s']:.0f}/s, static {pages['static_req_per_s']:.0f}/s"
+    )
+    con_issue = [i.issue_s for i in con.issued]
+    round_: Doc = {
+        "history": history,
+        "history_deliveries": history * DELIVERIES_PER_DOCUMENT,
+        "history_pages": history,
+        "kafka_rtt_p50_ms": m.ms(m.pct(rtt, 0.5)),
+        "kafka_rtt_p99_ms": m.ms(m.pct(rtt, 0.99)),
+        "db_update_by_id_p50_ms": m.ms(m.pct(db, 0.5)),
+        "db_update_by_id_p99_ms": m.ms(m.pct(db, 0.99)),
+        "flow_p50_ms": m.ms(m.pct([i.flow_s for i in seq.issued], 0.5)),
+        "issue_samples": len(issue),
+        "issue_p50_ms": m.ms(m.pct(issue, 0.5)),
+        "issue_p99_ms": m.ms(m.pct(issue, 0.99)),
+        "issue_max_ms": m.ms(max(issue)),
+        "issue_per_s_20_clients": round(con.per_s, 1),
+        "issued_20_clients": len(con.issued),
+        "issue_p50_ms_20_clients": m.ms(m.pct(con_issue, 0.5)),
+        "issue_p99_ms_20_clients": m.ms(m.pct(con_issue, 0.99)),
+        "numbering_gaps": gaps,
+        "numbering_duplicates": duplicates,
+        "drain_s": None if con.drained_s is None else round(con.drained_s, 2),
+        "publish_to_portal_p50_ms": m.ms(m.pct(seq.to_portal, 0.5)),
+        "publish_to_portal_p99_ms": m.ms(m.pct(seq.to_portal, 0.99)),
+        "publish_to_portal_missing": seq.portal_missing,
+        "publish_to_partner_p50_ms": m.ms(m.pct(seq.to_partner, 0.5)),
+        "publish_to_partner_p99_ms": m.ms(m.pct(seq.to_partner, 0.99)),
+        "publish_to_partner_missing": seq.partner_missing,
+        "portal_home_req_per_s": pages["home_req_per_s"],
+        "portal_document_page_req_per_s": pages["document_page_req_per_s"],
+        "portal_page_req_per_s": min(pages["home_req_per_s"], pages["document_page_req_per_s"]),
+        "static_req_per_s": pages["static_req_per_s"],
+        "portal_load_errors": int(pages["errors"]),
+        "rss_mb": {name: round(rss_mb(pid), 1) for name, pid in stack.service_pids().items()},
     }
-    print("egov benchmark (baseline = raw aiokafka on the same broker, same run)")
-    print(
-        f"  event delivery p50: raw {result['raw_latency_ms']['p50']:.1f} ms, "
-        f"platform {result['platform_latency_ms']['p50']:.1f} ms "
-        f"→ ratio {result['latency_ratio_p50']:.2f}x"
+    return round_, issued
+
+
+async def cleanup(stack: Stack) -> None:
+    """Drop the run's databases and topics: nothing of the run stays on the servers."""
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(mongo_url())
+    try:
+        for name in [*SERVICES, "floor"]:
+            await client.drop_database(stack.database(name))
+    finally:
+        await client.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        ours = [t for t in existing if t.endswith(stack.suffix)]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
+
+
+async def bench(stack: Stack, args: argparse.Namespace) -> Doc:
+    started = time.monotonic()
+    stamp = dt.datetime.now(dt.UTC)
+    sizes = [0, *sorted({h for h in args.history if h > 0})]
+    say(
+        f"egov bench {stack.run_id}: history {', '.join(f'{s:,}' for s in sizes)}; "
+        f"service logs in {stack.log_dir.relative_to(ROOT)}/"
     )
-    print(
-        f"  event delivery p95: raw {result['raw_latency_ms']['p95']:.1f} ms, "
-        f"platform {result['platform_latency_ms']['p95']:.1f} ms"
+    await ensure_topics(kafka_bootstrap(), suffix=stack.suffix)
+    rounds: list[Doc] = []
+    issued: list[m.Issued] = []
+    preloads: list[Doc] = []
+    idle: dict[str, float] = {}
+    databases = {s: stack.database(s) for s in SERVICES}
+    try:
+        async with partner_servers() as partners:
+            loaded = 0
+            for size in sizes:
+                stack.stop()
+                say(f"[bold]round: history {size:,}[/]")
+                if size > loaded:
+                    preloads.append(
+                        await preload(
+                            databases,
+                            mongo_url(),
+                            loaded,
+                            size,
+                            say,
+                            portal_own=args.portal_preload,
+                        )
+                    )
+                    loaded = size
+                raw = await floors(stack, size, args)
+                say(
+                    f"  floors (services stopped): Kafka RTT p50 {m.ms(m.pct(raw['rtt'], 0.5))} "
+                    f"ms, DB update by _id p50 {m.ms(m.pct(raw['db'], 0.5))} ms"
+                )
+                starting = time.monotonic()
+                stack.start()
+                say(f"  services ready in {time.monotonic() - starting:.1f} s")
+                if not partners.ids:
+                    await register_all(stack.url("lgsp"), partners, stack.run_id)
+                round_, issued_now = await measure_round(stack, partners, size, raw, args)
+                rounds.append(round_)
+                issued += issued_now
+            await asyncio.sleep(10)  # let the last deliveries and sweeps settle
+            say(f"  idle for {args.idle_s:.0f} s (CPU of the services, Kafka and FerretDB)")
+            pids = {**stack.service_pids(), **infra_pids()}
+            idle = await m.idle_cpu(pids, args.idle_s)
+            rounds[-1]["rss_mb"] = {
+                name: round(rss_mb(pid), 1) for name, pid in stack.service_pids().items()
+            }
+    finally:
+        stack.stop()
+        if not args.keep:
+            await cleanup(stack)
+    gaps, duplicates, registers = m.numbering(issued)
+    empty, last = rounds[0], rounds[-1]
+    return {
+        "date": stamp.isoformat(timespec="seconds"),
+        "run_id": stack.run_id,
+        "machine": machine(),
+        "settings": {
+            "history": sizes[1:],
+            "sequential": args.sequential,
+            "concurrent": CLIENTS * args.per_client,
+            "clients": CLIENTS,
+            "floor_samples": args.floor_samples,
+            "load_seconds": args.load_seconds,
+            "idle_s": args.idle_s,
+        },
+        # The empty round's figures at the top level (the names earlier runs used) ...
+        **{k: v for k, v in empty.items() if k not in ("history",)},
+        # ... the numbering over every issue call of the run, across rounds ...
+        "numbering_gaps": gaps,
+        "numbering_duplicates": duplicates,
+        "numbering_registers": {k: [min(v), max(v), len(v)] for k, v in registers.items()},
+        # ... and the history's.
+        "at_history": last if len(rounds) > 1 else None,
+        "idle_cpu_pct": round(sum(idle.values()), 2) if idle else None,
+        "idle_cpu_by_process": idle,
+        "idle_s": args.idle_s,
+        "rss_mb": last["rss_mb"],
+        "rounds": rounds,
+        "preloads": preloads,
+        "logs": str(stack.log_dir.relative_to(ROOT)),
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
+    parser.add_argument(
+        "--history",
+        type=_sizes,
+        default=[10_000],
+        help="issued documents preloaded before the second round; several as 10000,100000",
     )
-    print(
-        f"  publishing: raw {raw_rate:.0f}/s, outbox write+relay {outbox_rate:.0f}/s "
-        f"→ ratio {result['outbox_throughput_ratio']:.2f}x"
+    parser.add_argument("--idle-s", type=float, default=20.0, help="idle CPU window")
+    parser.add_argument("--sequential", type=int, default=100, help="documents issued one by one")
+    parser.add_argument("--per-client", type=int, default=5, help="documents per client (20)")
+    parser.add_argument("--floor-samples", type=int, default=300)
+    parser.add_argument("--load-seconds", type=float, default=5.0, help="per portal URL")
+    parser.add_argument(
+        "--budget-s", type=float, default=120.0, help="most seconds per issuing phase"
     )
-    print(
-        f"  published event → portal page: p50 {result['portal_page_latency_ms']['p50']:.0f} ms, "
-        f"p95 {result['portal_page_latency_ms']['p95']:.0f} ms "
-        f"→ {result['portal_latency_ratio_p50']:.1f}x raw delivery"
+    parser.add_argument(
+        "--portal-preload",
+        action="store_true",
+        help="write the history's portal pages with the portal's own preload_pages",
     )
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(result, indent=2))
+    parser.add_argument("--keep", action="store_true", help="keep the run's databases and topics")
+    return parser.parse_args(argv)
+
+
+def _terminated(*_: object) -> None:
+    raise KeyboardInterrupt  # so that the services are stopped and the run cleaned up
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    stamp = dt.datetime.now(dt.UTC)
+    run_id = f"bench_{stamp:%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:4]}"
+    stack = Stack(run_id, OUT / "logs" / run_id)
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        result = asyncio.run(bench(stack, args))
+    finally:
+        stack.stop()
+    paths = [
+        write_json(result, OUT / "latest.json"),
+        draw(result, OUT / "latest.png"),
+    ]
+    print_report(result, console, [p.relative_to(ROOT) for p in paths])
+    console.print(f"done in {result['wall_s']:.0f} s; service logs in {result['logs']}/")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
