@@ -218,6 +218,12 @@ def print_report(result: Doc, console: Console, paths: list[Path]) -> None:
             "idle CPU by process (% of one core): "
             + ", ".join(f"{k} {v:.1f}" for k, v in by_process.items())
         )
+    after = result.get("after_load_cpu_by_process") or {}
+    if after:
+        console.print(
+            "after the load, retrying the misbehaving partners (% of one core): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in after.items())
+        )
     for path in paths:
         console.print(f"wrote {path}")
 
