@@ -1,6 +1,9 @@
-"""Everything the LGSP's routers, consumers and worker share, built once Mongo is open."""
+"""Everything the LGSP's routers, consumers and background jobs share, built once MongoDB
+is open: repositories (indexes ensured), use cases and jobs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from services.lgsp.domain.limits import Limits
 from services.lgsp.repositories import (
@@ -29,113 +32,18 @@ from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime
 
 
-class Components:
-    def __init__(self, runtime: Runtime, settings: Settings) -> None:
-        db = runtime.db
-        self.settings = settings
-        self.partner_repo = PartnerRepository(db)
-        self.key_repo = ApiKeyRepository(db)
-        self.subscription_repo = SubscriptionRepository(db)
-        self.delivery_repo = DeliveryRepository(db)
-        self.event_repo = EventRepository(db)
-        self.document_repo = DocumentRepository(db)
-        self.file_repo = FileRepository(db)
-        self.limit_repo = PartnerLimitRepository(db)
-        self.idempotency_repo = IdempotencyRepository(db)
-        self.meta_repo = MetaRepository(db)
-        self.directory = PartnerDirectory(self.partner_repo, self.subscription_repo, self.meta_repo)
-        self.relay = OutboxRelay(
-            self.delivery_repo.collection,
-            runtime.publisher,
-            lease_s=settings.outbox_lease_s,
-            sweep_interval_s=settings.outbox_sweep_interval_s,
-        )
-        self.partners = PartnerService(
-            self.partner_repo,
-            self.key_repo,
-            self.subscription_repo,
-            settings,
-            idempotency=self.idempotency_repo,
-            directory=self.directory,
-            on_unparked=self._unparked,
-        )
-        self.deliveries = DeliveryService(
-            self.delivery_repo, self.event_repo, runtime.publisher, self.relay, settings
-        )
-        self.files = FileService(
-            self.file_repo,
-            self.delivery_repo,
-            self.event_repo,
-            self.document_repo,
-            documents_url=settings.documents_url,
-            auth_headers=runtime.service_tokens.headers,
-            timeout_s=settings.file_fetch_timeout_s,
-        )
-        self.limiter = PartnerLimiter(
-            self.limit_repo,
-            Limits(
-                concurrency=settings.partner_concurrency,
-                rate_per_s=settings.rate_limit_per_s,
-                burst=settings.rate_limit_burst,
-                lease_s=settings.send_lease_s,
-            ),
-        )
-        self.worker = DeliveryWorker(
-            self.delivery_repo,
-            self.partner_repo,
-            self.directory,
-            self.deliveries,
-            self.files,
-            self.limiter,
-            settings,
-        )
-        self.retention = RetentionSweeper(
-            self.delivery_repo,
-            self.event_repo,
-            self.key_repo,
-            self.partner_repo,
-            self.idempotency_repo,
-            self.meta_repo,
-            settings,
-        )
-        self.migration = Migration(
-            self.delivery_repo,
-            self.event_repo,
-            self.document_repo,
-            self.partner_repo,
-            self.meta_repo,
-        )
-        self.intake = IntakeService(
-            self.event_repo,
-            self.document_repo,
-            self.delivery_repo,
-            self.partner_repo,
-            self.partners,
-            self.deliveries,
-            settings,
-            schedule=self.worker.add,
-        )
-
-    async def _unparked(self, partner_id: str) -> None:
-        await self.worker.unpark(partner_id)
-
-    async def ensure_indexes(self) -> None:
-        for repo in (
-            self.partner_repo,
-            self.key_repo,
-            self.subscription_repo,
-            self.delivery_repo,
-            self.event_repo,
-            self.document_repo,
-            self.limit_repo,
-            self.idempotency_repo,
-            self.meta_repo,
-        ):
-            await repo.ensure_indexes()
+@dataclass
+class LgspComponents:
+    settings: Settings
+    partners: PartnerService
+    deliveries: DeliveryService
+    files: FileService
+    intake: IntakeService
+    worker: DeliveryWorker
+    retention: RetentionSweeper
+    relay: OutboxRelay
 
     async def start(self) -> None:
-        await self.ensure_indexes()
-        await self.migration.run_once()
         self.relay.start()
         self.worker.start()
         self.retention.start()
@@ -144,3 +52,104 @@ class Components:
         await self.retention.stop()
         await self.worker.stop()
         await self.relay.stop()
+
+
+async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
+    """Repositories (indexes ensured, records of older versions migrated), use cases and
+    jobs; nothing started."""
+    db = runtime.db
+    partner_repo = PartnerRepository(db)
+    key_repo = ApiKeyRepository(db)
+    subscription_repo = SubscriptionRepository(db)
+    delivery_repo = DeliveryRepository(db)
+    event_repo = EventRepository(db)
+    document_repo = DocumentRepository(db)
+    file_repo = FileRepository(db)
+    limit_repo = PartnerLimitRepository(db)
+    idempotency_repo = IdempotencyRepository(db)
+    meta_repo = MetaRepository(db)
+    for repo in (
+        partner_repo,
+        key_repo,
+        subscription_repo,
+        delivery_repo,
+        event_repo,
+        document_repo,
+        limit_repo,
+        idempotency_repo,
+        meta_repo,
+    ):
+        await repo.ensure_indexes()
+    migration = Migration(
+        delivery_repo, event_repo, document_repo, partner_repo, meta_repo, idempotency_repo
+    )
+    await migration.run_once()
+
+    directory = PartnerDirectory(partner_repo, subscription_repo, meta_repo)
+    relay = OutboxRelay(
+        delivery_repo.collection,
+        runtime.publisher,
+        lease_s=settings.outbox_lease_s,
+        sweep_interval_s=settings.outbox_sweep_interval_s,
+    )
+    deliveries = DeliveryService(delivery_repo, event_repo, runtime.publisher, relay, settings)
+    files = FileService(
+        file_repo,
+        delivery_repo,
+        event_repo,
+        document_repo,
+        documents_url=settings.documents_url,
+        auth_headers=runtime.service_tokens.headers,
+        timeout_s=settings.file_fetch_timeout_s,
+        max_bytes=settings.max_file_bytes,
+    )
+    limiter = PartnerLimiter(
+        limit_repo,
+        Limits(
+            concurrency=settings.partner_concurrency,
+            rate_per_s=settings.rate_limit_per_s,
+            burst=settings.rate_limit_burst,
+            lease_s=settings.send_lease_s,
+        ),
+    )
+    worker = DeliveryWorker(
+        delivery_repo, partner_repo, directory, deliveries, files, limiter, settings
+    )
+    partners = PartnerService(
+        partner_repo,
+        key_repo,
+        subscription_repo,
+        settings,
+        idempotency=idempotency_repo,
+        directory=directory,
+        on_unparked=worker.unpark,
+    )
+    retention = RetentionSweeper(
+        delivery_repo, event_repo, key_repo, partner_repo, idempotency_repo, meta_repo, settings
+    )
+    intake = IntakeService(
+        event_repo,
+        document_repo,
+        delivery_repo,
+        partner_repo,
+        partners,
+        deliveries,
+        settings,
+        schedule=worker.add,
+    )
+    return LgspComponents(
+        settings=settings,
+        partners=partners,
+        deliveries=deliveries,
+        files=files,
+        intake=intake,
+        worker=worker,
+        retention=retention,
+        relay=relay,
+    )
+
+
+def components_of(runtime: Runtime) -> LgspComponents:
+    components = runtime.components
+    assert isinstance(components, LgspComponents)
+    return components

@@ -5,10 +5,9 @@ Nothing slow runs here: webhook calls belong to the delivery worker.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.lgsp.services.intake import IntakeService
+from services.lgsp.components import components_of
 from services.lgsp.settings import Settings
 from shared.contracts import topics
 from shared.contracts.events import (
@@ -25,14 +24,10 @@ from shared.messaging.envelope import CloudEventMeta
 from shared.runtime import Runtime
 
 
-def register_consumers(
-    runtime: Runtime, settings: Settings, intake: Callable[[], Awaitable[IntakeService]]
-) -> None:
-    """``intake`` is looked up per event: the service exists once Mongo is open."""
-
+def register_consumers(runtime: Runtime, settings: Settings) -> None:
     async def handle(data: Any, meta: CloudEventMeta) -> None:
         assert isinstance(data, EventData)
-        await (await intake()).receive(data, meta)
+        await components_of(runtime).intake.receive(data, meta)
 
     handler: Handler = handle
     common: dict[str, Any] = {

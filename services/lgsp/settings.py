@@ -58,6 +58,9 @@ class Settings(ServiceSettings):
         default=86400.0, ge=0, description="old webhook secret still signs for this long"
     )
     file_fetch_timeout_s: float = Field(default=30.0, gt=0, description="claim-check fetch")
+    max_file_bytes: int = Field(
+        default=104857600, gt=0, description="largest attachment a claim-check fetch accepts"
+    )
     retention_delivered_s: float = Field(
         default=30 * 86400.0,
         gt=0,

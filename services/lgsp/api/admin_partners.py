@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
-from services.lgsp.api.deps import Admin, Deps
+from services.lgsp.api.deps import Admin, ComponentsDep
 from services.lgsp.api.schemas import (
     KeyRequest,
     PartnerCreate,
-    PartnerPatch,
+    PartnerUpdate,
     SecretRequest,
     SubscriptionCreate,
     partner_view,
@@ -18,19 +18,10 @@ from services.lgsp.api.schemas import (
     with_secret,
 )
 from services.lgsp.domain.partners import CATALOGUE
-from shared.http.concurrency import etag, required_version
+from shared.http.concurrency import ExpectedVersion, IdempotencyKeyHeader, etag
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="repeat a create safely: the same key and body return the first result",
-    ),
-]
 
 
 @router.get("/services")
@@ -47,12 +38,13 @@ async def catalogue(_: Admin) -> dict[str, Any]:
 async def create_partner(
     body: PartnerCreate,
     admin: Admin,
-    deps: Deps,
+    components: ComponentsDep,
     response: Response,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> dict[str, Any]:
-    scoped = f"{admin.user}:{idempotency_key}" if idempotency_key else None
-    doc, created, secret = await deps.partners.create(body.model_dump(mode="json"), scoped)
+    doc, created, secret = await components.partners.create(
+        body.model_dump(mode="json"), admin.user, idempotency_key
+    )
     if not created:
         response.status_code = 200
     response.headers["ETag"] = etag(doc["version"])
@@ -62,10 +54,14 @@ async def create_partner(
 
 @router.get("/partners")
 async def list_partners(
-    _: Admin, deps: Deps, limit: Limit = 50, cursor: Cursor = None, code: str | None = None
+    _: Admin,
+    components: ComponentsDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
     after = decode_cursor(cursor)
-    docs = await deps.partner_repo.page(str(after["i"]) if after else None, limit, code)
+    docs = await components.partners.page(str(after["i"]) if after else None, limit, code)
     more = len(docs) == limit
     return {
         "items": [partner_view(d) for d in docs],
@@ -74,8 +70,10 @@ async def list_partners(
 
 
 @router.get("/partners/{partner_id}")
-async def get_partner(partner_id: str, _: Admin, deps: Deps, response: Response) -> dict[str, Any]:
-    doc = await deps.partners.get(partner_id)
+async def get_partner(
+    partner_id: str, _: Admin, components: ComponentsDep, response: Response
+) -> dict[str, Any]:
+    doc = await components.partners.get(partner_id)
     response.headers["ETag"] = etag(doc["version"])
     return partner_view(doc)
 
@@ -83,14 +81,13 @@ async def get_partner(partner_id: str, _: Admin, deps: Deps, response: Response)
 @router.patch("/partners/{partner_id}")
 async def patch_partner(
     partner_id: str,
-    body: PartnerPatch,
+    body: PartnerUpdate,
     _: Admin,
-    deps: Deps,
+    components: ComponentsDep,
     response: Response,
-    if_match: str | None = Header(default=None),
+    version: ExpectedVersion,
 ) -> dict[str, Any]:
-    version = required_version(if_match)
-    doc, secret = await deps.partners.update(
+    doc, secret = await components.partners.update(
         partner_id, version, body.model_dump(mode="json", exclude_unset=True)
     )
     response.headers["ETag"] = etag(doc["version"])
@@ -99,15 +96,15 @@ async def patch_partner(
 
 @router.post("/partners/{partner_id}/keys", status_code=201)
 async def issue_key(
-    partner_id: str, _: Admin, deps: Deps, body: KeyRequest | None = None
+    partner_id: str, _: Admin, components: ComponentsDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
-    issued = await deps.partners.issue_key(partner_id, (body or KeyRequest()).revoke_others)
+    issued = await components.partners.issue_key(partner_id, (body or KeyRequest()).revoke_others)
     return {**issued, "note": "the key is shown only once; store it now"}
 
 
 @router.get("/partners/{partner_id}/keys")
-async def list_keys(partner_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
-    keys = await deps.partners.list_keys(partner_id)
+async def list_keys(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
+    keys = await components.partners.list_keys(partner_id)
     return {
         "items": [
             {
@@ -122,44 +119,52 @@ async def list_keys(partner_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
 
 
 @router.delete("/partners/{partner_id}/keys/{key_id}", status_code=204)
-async def revoke_key(partner_id: str, key_id: str, _: Admin, deps: Deps) -> Response:
-    await deps.partners.revoke_key(partner_id, key_id)
+async def revoke_key(partner_id: str, key_id: str, _: Admin, components: ComponentsDep) -> Response:
+    await components.partners.revoke_key(partner_id, key_id)
     return Response(status_code=204)
 
 
 @router.post("/partners/{partner_id}/secrets", status_code=201)
 async def rotate_secret(
-    partner_id: str, _: Admin, deps: Deps, body: SecretRequest | None = None
+    partner_id: str, _: Admin, components: ComponentsDep, body: SecretRequest | None = None
 ) -> dict[str, Any]:
-    rotated = await deps.partners.rotate_secret(partner_id, (body or SecretRequest()).overlap_s)
+    rotated = await components.partners.rotate_secret(
+        partner_id, (body or SecretRequest()).overlap_s
+    )
     return {**rotated, "note": "the secret is shown only once; store it now"}
 
 
 @router.post("/partners/{partner_id}/grants/{service}")
-async def grant(partner_id: str, service: str, _: Admin, deps: Deps) -> dict[str, Any]:
-    return partner_view(await deps.partners.set_grant(partner_id, service, True))
+async def grant(
+    partner_id: str, service: str, _: Admin, components: ComponentsDep
+) -> dict[str, Any]:
+    return partner_view(await components.partners.set_grant(partner_id, service, True))
 
 
 @router.delete("/partners/{partner_id}/grants/{service}")
-async def revoke_grant(partner_id: str, service: str, _: Admin, deps: Deps) -> dict[str, Any]:
-    return partner_view(await deps.partners.set_grant(partner_id, service, False))
+async def revoke_grant(
+    partner_id: str, service: str, _: Admin, components: ComponentsDep
+) -> dict[str, Any]:
+    return partner_view(await components.partners.set_grant(partner_id, service, False))
 
 
 @router.post("/partners/{partner_id}/subscriptions", status_code=201)
 async def subscribe(
-    partner_id: str, body: SubscriptionCreate, _: Admin, deps: Deps
+    partner_id: str, body: SubscriptionCreate, _: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    doc = await deps.partners.add_subscription(partner_id, body.model_dump(mode="json"))
+    doc = await components.partners.add_subscription(partner_id, body.model_dump(mode="json"))
     return subscription_view(doc)
 
 
 @router.get("/partners/{partner_id}/subscriptions")
-async def subscriptions(partner_id: str, _: Admin, deps: Deps) -> dict[str, Any]:
-    docs = await deps.partners.list_subscriptions(partner_id)
+async def subscriptions(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
+    docs = await components.partners.list_subscriptions(partner_id)
     return {"items": [subscription_view(d) for d in docs]}
 
 
 @router.delete("/partners/{partner_id}/subscriptions/{subscription_id}", status_code=204)
-async def unsubscribe(partner_id: str, subscription_id: str, _: Admin, deps: Deps) -> Response:
-    await deps.partners.delete_subscription(partner_id, subscription_id)
+async def unsubscribe(
+    partner_id: str, subscription_id: str, _: Admin, components: ComponentsDep
+) -> Response:
+    await components.partners.delete_subscription(partner_id, subscription_id)
     return Response(status_code=204)

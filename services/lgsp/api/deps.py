@@ -1,24 +1,24 @@
-"""Dependencies shared by the routers: the components and the partner's API key."""
+"""Dependencies shared by the routers: the components, the administrator and the partner."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.lgsp.components import Components
+from services.lgsp.components import LgspComponents, components_of
+from services.lgsp.errors import NotAuthenticated
 from shared.auth.dependencies import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.problems import ProblemError
+from shared.kit.types import Doc
 
 
-def components(request: Request) -> Components:
-    found: Components | None = getattr(request.app.state, "lgsp", None)
-    if found is None:
-        raise RuntimeError("the LGSP components are built in the lifespan")
-    return found
+def components_dep(request: Request) -> LgspComponents:
+    return components_of(request.app.state.runtime)
 
 
-Deps = Annotated[Components, Depends(components)]
+ComponentsDep = Annotated[LgspComponents, Depends(components_dep)]
 Admin = Annotated[Principal, Depends(require_roles(Role.LGSP_ADMIN))]
 
 
@@ -32,8 +32,11 @@ def api_key_of(request: Request) -> str | None:
     return None
 
 
-async def current_partner(request: Request, deps: Deps) -> dict[str, Any]:
-    return await deps.partners.authenticate(api_key_of(request))
+async def current_partner(request: Request, components: ComponentsDep) -> Doc:
+    try:
+        return await components.partners.authenticate(api_key_of(request))
+    except NotAuthenticated as exc:
+        raise ProblemError(401, exc.detail) from exc
 
 
-Partner = Annotated[dict[str, Any], Depends(current_partner)]
+Partner = Annotated[Doc, Depends(current_partner)]

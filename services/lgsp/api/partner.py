@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from services.lgsp.api.deps import Deps, Partner
+from services.lgsp.api.deps import ComponentsDep, Partner
 from services.lgsp.api.paging import next_cursor, position
 from services.lgsp.api.schemas import DocumentStatusReport, StatusReport, delivery_view
-from services.lgsp.domain.partners import Service
-from shared.contracts.models import SHA256_PATTERN
+from services.lgsp.errors import FileNotReady
 from shared.contracts.vocabulary import IncomingStatus
 from shared.http.pagination import Cursor, Limit
 from shared.http.problems import ProblemError
@@ -20,8 +18,10 @@ router = APIRouter(prefix="/api/v1", tags=["partners"])
 
 
 @router.get("/inbox")
-async def inbox(partner: Partner, deps: Deps, limit: Limit = 50, cursor: Cursor = None) -> Any:
-    items = await deps.deliveries.inbox(partner["_id"], position(cursor), limit)
+async def inbox(
+    partner: Partner, components: ComponentsDep, limit: Limit = 50, cursor: Cursor = None
+) -> Any:
+    items = await components.deliveries.inbox(partner["_id"], position(cursor), limit)
     jobs = [job for job, _ in items]
     return {
         "items": [
@@ -39,16 +39,16 @@ async def inbox(partner: Partner, deps: Deps, limit: Limit = 50, cursor: Cursor 
 
 
 @router.post("/inbox/{delivery_id}/ack")
-async def ack(delivery_id: str, partner: Partner, deps: Deps) -> dict[str, Any]:
-    job = await deps.deliveries.ack(partner, delivery_id)
+async def ack(delivery_id: str, partner: Partner, components: ComponentsDep) -> dict[str, Any]:
+    job = await components.deliveries.ack(partner, delivery_id)
     return {"delivery_id": job["_id"], "state": job["state"]}
 
 
 @router.post("/deliveries/{delivery_id}/status")
 async def report(
-    delivery_id: str, body: StatusReport, partner: Partner, deps: Deps
+    delivery_id: str, body: StatusReport, partner: Partner, components: ComponentsDep
 ) -> dict[str, Any]:
-    job = await deps.deliveries.report_status(
+    job = await components.deliveries.report_status(
         partner, delivery_id, IncomingStatus(body.status), body.note
     )
     return delivery_view(job)
@@ -56,11 +56,10 @@ async def report(
 
 @router.post("/statuses")
 async def report_by_document(
-    body: DocumentStatusReport, partner: Partner, deps: Deps
+    body: DocumentStatusReport, partner: Partner, components: ComponentsDep
 ) -> dict[str, Any]:
-    delivery_id = await deps.deliveries.delivery_for_document(partner, body.document_id)
-    job = await deps.deliveries.report_status(
-        partner, delivery_id, IncomingStatus(body.status), body.note
+    job = await components.deliveries.report_document_status(
+        partner, body.document_id, IncomingStatus(body.status), body.note
     )
     return delivery_view(job)
 
@@ -68,19 +67,19 @@ async def report_by_document(
 @router.get("/lookup")
 async def lookup(
     partner: Partner,
-    deps: Deps,
+    components: ComponentsDep,
     notation: str = Query(min_length=1, max_length=100),
     year: int | None = Query(default=None, ge=1945, le=2200),
 ) -> dict[str, Any]:
-    await deps.partners.require_grant(partner, Service.DOCUMENT_LOOKUP)
-    return await deps.intake.lookup(notation, year)
+    return await components.intake.lookup(partner, notation, year)
 
 
 @router.get("/files/{sha256}")
-async def file(partner: Partner, deps: Deps, sha256: str) -> Response:
-    if not re.match(SHA256_PATTERN, sha256):
-        raise ProblemError(404, "no such file")
-    data, media_type = await deps.files.for_partner(partner, sha256)
+async def file(partner: Partner, components: ComponentsDep, sha256: str) -> Response:
+    try:
+        data, media_type = await components.files.for_partner(partner, sha256)
+    except FileNotReady as exc:
+        raise ProblemError(503, exc.detail) from exc
     return Response(
         data,
         media_type=media_type,

@@ -27,7 +27,7 @@ class PartnerCreate(Body):
     state: PartnerState = PartnerState.ACTIVE
 
 
-class PartnerPatch(Body):
+class PartnerUpdate(Body):
     code: str | None = Field(default=None, pattern=ORG_CODE_PATTERN)
     name: str | None = Field(default=None, min_length=1, max_length=300)
     webhook_url: str | None = Field(default=None, max_length=2000)

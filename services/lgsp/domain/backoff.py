@@ -1,4 +1,4 @@
-"""When to try a failed delivery again: exponential backoff with jitter, Retry-After."""
+"""When to try a failed delivery again: the kit's backoff, or the partner's Retry-After."""
 
 from __future__ import annotations
 
@@ -8,21 +8,7 @@ import random
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-@dataclass(frozen=True)
-class Backoff:
-    base_s: float
-    max_s: float
-
-    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Delay after the ``attempt``-th failure (1-based): base·2^(n-1), capped, jittered.
-
-        The jitter keeps between half and all of the exponential delay, so retries of many
-        jobs spread out but the schedule still grows.
-        """
-        exponent = min(max(attempt, 1) - 1, 60)
-        ceiling = min(self.max_s, self.base_s * 2.0**exponent)
-        return ceiling * (0.5 + 0.5 * (rng or random).random())
+from shared.kit.backoff import Backoff
 
 
 def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from shared.contracts.vocabulary import DeliveryState, IncomingStatus
+from shared.contracts.vocabulary import DeliveryState
 
 
 class JobState(StrEnum):
@@ -23,19 +26,25 @@ class Mode(StrEnum):
 OPEN_STATES = (JobState.PENDING.value, JobState.RETRYING.value)
 TERMINAL_STATES = (JobState.DELIVERED.value, JobState.FAILED.value, JobState.DEAD.value)
 
-# What a partner may report about a document it received (docs/architecture.md §11).
-REPORTABLE = frozenset(
-    {
-        IncomingStatus.ARRIVED,
-        IncomingStatus.REJECTED,
-        IncomingStatus.ACCEPTED,
-        IncomingStatus.ASSIGNED,
-        IncomingStatus.IN_PROGRESS,
-        IncomingStatus.COMPLETED,
-        IncomingStatus.RECALL_ACCEPTED,
-        IncomingStatus.RECALL_REFUSED,
-    }
-)
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """What an administrator's list of jobs is narrowed to (each field: equal to)."""
+
+    partner_id: str | None = None
+    state: JobState | None = None
+    document_id: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        values = {
+            "partner_id": self.partner_id,
+            "state": self.state.value if self.state else None,
+            "document_id": self.document_id,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def matches(self, job: Mapping[str, Any]) -> bool:
+        return all(job.get(k) == v for k, v in self.fields().items())
 
 
 def job_id(event_id: str, partner_id: str) -> str:

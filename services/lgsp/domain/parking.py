@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.lgsp.domain.partners import PartnerState
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+from shared.kit.clock import as_utc
 
 
 def signing_secrets(partner: Mapping[str, Any], at: dt.datetime) -> list[str]:
@@ -22,7 +19,7 @@ def signing_secrets(partner: Mapping[str, Any], at: dt.datetime) -> list[str]:
     out = []
     for entry in partner.get("secrets") or []:
         expires = entry.get("expires_at")
-        if expires is None or _utc(expires) > at:
+        if expires is None or as_utc(expires) > at:
             out.append(str(entry["secret"]))
     return out
 

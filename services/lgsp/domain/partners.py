@@ -48,8 +48,3 @@ def service_named(name: str) -> Service | None:
         return Service(name)
     except ValueError:
         return None
-
-
-def may_use(state: PartnerState, grants: frozenset[str], service: Service) -> bool:
-    """A partner may call a service only when active and granted it."""
-    return state is PartnerState.ACTIVE and service.value in grants

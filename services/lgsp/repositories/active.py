@@ -19,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.lgsp.domain.deliveries import OPEN_STATES, Mode
-from services.lgsp.repositories.common import Doc
+from shared.kit.types import Doc
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.lgsp.repositories.common import Doc, as_utc
+from shared.kit.clock import as_utc
+from shared.kit.types import Doc
 
 KEY_FORMAT = "%Y%m%d%H%M"
 

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.domain.deliveries import OPEN_STATES, TERMINAL_STATES, JobState, Mode
+from services.lgsp.domain.deliveries import (
+    OPEN_STATES,
+    TERMINAL_STATES,
+    DeliveryFilter,
+    JobState,
+    Mode,
+)
 from services.lgsp.repositories.active import ActiveRepository
 from services.lgsp.repositories.buckets import BucketRepository
-from services.lgsp.repositories.common import Doc
 from services.lgsp.repositories.lookups import LookupRepository
+from shared.kit.clock import as_utc
+from shared.kit.types import Doc
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.outbox import update_with_outbox
 
@@ -97,12 +104,20 @@ class DeliveryRepository:
         self,
         delivery_id: str,
         expected_version: int,
-        update: dict[str, Any],
+        fields: Doc,
         records: Sequence[OutgoingRecord],
-        extra_filter: dict[str, Any] | None = None,
+        *,
+        attempt: Doc | None = None,
+        lease_token: str | None = None,
     ) -> Doc | None:
+        """Set ``fields`` (and log ``attempt``) with the job's status events, if the job is
+        still at ``expected_version`` (and held under ``lease_token``)."""
+        update: dict[str, Any] = {"$set": fields}
+        if attempt is not None:
+            update["$push"] = {"attempt_log": attempt}
+        extra = {"lease_token": lease_token} if lease_token else None
         doc = await update_with_outbox(
-            self.collection, delivery_id, expected_version, update, records, extra_filter
+            self.collection, delivery_id, expected_version, update, records, extra
         )
         if doc is not None:
             await self.after_write(doc)
@@ -143,14 +158,14 @@ class DeliveryRepository:
         await self.active.set_due(delivery_ids, at)
 
     async def history_page(
-        self, query: dict[str, Any], after: tuple[dt.datetime, str] | None, limit: int
+        self, filters: DeliveryFilter, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Doc]:
         """Administrators' browsing of the whole history with arbitrary filters, oldest first.
 
         The one query that reads the history by anything but _id (the store scans it): it
         serves only the paged admin list, never a timer or the delivery path.
         """
-        full = dict(query)
+        full: dict[str, Any] = dict(filters.fields())
         if after is not None:
             created, last_id = after
             full["$or"] = [
@@ -163,6 +178,11 @@ class DeliveryRepository:
             .limit(min(limit, 200))
         )
         return [doc async for doc in cursor]
+
+    async def scan_history(self) -> AsyncIterator[Doc]:
+        """Every job, oldest first: only the one-off migration reads the whole history."""
+        async for job in self.collection.find({}).sort("created_at", ASCENDING):
+            yield job
 
     async def existing(self, delivery_ids: Sequence[str]) -> set[str]:
         out: set[str] = set()
@@ -182,7 +202,7 @@ class DeliveryRepository:
             job
             for job in await self.get_many(delivery_ids)
             if job["state"] in TERMINAL_STATES
-            and _as_utc(job.get("finished_at") or job["created_at"]) < cutoff
+            and as_utc(job.get("finished_at") or job["created_at"]) < cutoff
         ]
         candidates = [job for job in old if not job.get("outbox")]
         if candidates:
@@ -196,10 +216,6 @@ class DeliveryRepository:
         left = await self.existing([job["_id"] for job in old])
         deleted = [job for job in candidates if job["_id"] not in left]
         return deleted, sorted(left)
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def new_job(

@@ -7,7 +7,7 @@ documents through key documents by notation and by attachment hash.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pymongo import ASCENDING
@@ -15,7 +15,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.lgsp.repositories.buckets import BucketRepository, minute_key, minutes_between
-from services.lgsp.repositories.common import Doc, as_utc
+from shared.kit.clock import as_utc
+from shared.kit.types import Doc
 from shared.messaging.idempotency import apply_if_newer
 
 EVENTS = "events"  # bucket kind: events by the minute of their time
@@ -73,6 +74,11 @@ class EventRepository:
         ]
         return sorted(found, key=lambda d: (as_utc(d["time"]), str(d["_id"])))
 
+    async def scan_times(self) -> AsyncIterator[Doc]:
+        """Every event's id and time: only the one-off migration reads them all."""
+        async for event in self.collection.find({}, projection={"time": 1}):
+            yield event
+
     async def delete_ids(self, event_ids: list[str]) -> int:
         if not event_ids:
             return 0
@@ -125,6 +131,11 @@ class DocumentRepository:
 
     async def get(self, document_id: str) -> Doc | None:
         return await self.collection.find_one({"_id": document_id})
+
+    async def scan_with_notation(self) -> AsyncIterator[Doc]:
+        """Every published document: only the one-off migration reads them all."""
+        async for doc in self.collection.find({"notation": {"$exists": True}}):
+            yield doc
 
     async def _by_key(self, key: str) -> list[Doc]:
         found = await self.keys.find_one({"_id": key})

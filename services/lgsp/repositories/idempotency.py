@@ -1,34 +1,43 @@
-"""Idempotency keys of create requests: the first body decides the created partner's id."""
+"""``Idempotency-Key`` records of partner creations: the kit's, expired through hourly
+buckets (no TTL index, no scan of the keys)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.repositories.common import Doc, now
+from shared.kit.expiry import HourlyExpiry
+from shared.kit.idempotency import Claimed, IdempotencyKeys
+from shared.kit.types import Doc
 
 
 class IdempotencyRepository:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.collection = db["idempotency_keys"]
+        self._keys = IdempotencyKeys(db, name="idempotency_keys")
+        self.collection = self._keys.collection
+        self._expiry = HourlyExpiry(self.collection)
 
     async def ensure_indexes(self) -> None:
-        return None  # looked up by _id; the sweep scans (no TTL on FerretDB)
+        return None  # every access is by _id
 
-    async def claim(self, key: str, body_hash: str, partner_id: str) -> Doc:
-        """Record the key, or return the record an earlier request left."""
-        record: Doc = {"_id": key, "body_hash": body_hash, "partner_id": partner_id, "at": now()}
-        try:
-            await self.collection.insert_one(record)
-            return record
-        except DuplicateKeyError:
-            existing = await self.collection.find_one({"_id": key})
-            if existing is None:  # swept between the two calls: claim it again
-                return await self.claim(key, body_hash, partner_id)
-            return existing
+    async def claim(self, caller: str, key: str, digest: str, partner_id: str) -> Claimed:
+        """Bind the key to ``partner_id`` unless an earlier request did (``IdempotencyConflict``
+        when it did with another body)."""
+        return await self._keys.claim(caller, key, digest, partner_id)
 
     async def delete_before(self, cutoff: dt.datetime) -> int:
-        result = await self.collection.delete_many({"at": {"$lt": cutoff}})
-        return result.deleted_count
+        return await self._keys.expire(cutoff)
+
+    async def unlisted(self) -> AsyncIterator[Doc]:
+        """Records written before the expiry buckets (the one-off migration)."""
+        async for record in self.collection.find({"result_id": {"$exists": False}}):
+            yield record
+
+    async def adopt(self, record: Doc) -> None:
+        """List an older record under its hour, naming its partner as the kit does."""
+        await self._expiry.remember(str(record["_id"]), record["at"])
+        await self.collection.update_one(
+            {"_id": record["_id"]}, {"$set": {"result_id": record.get("partner_id")}}
+        )

@@ -7,7 +7,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.lgsp.domain.limits import LimitState
-from services.lgsp.repositories.common import Doc
+from shared.kit.types import Doc
 
 
 def state_of(doc: Doc | None) -> LimitState:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.lgsp.repositories.common import Doc
+from shared.kit.types import Doc
 
 
 def document_key(partner_id: str, document_id: str) -> str:

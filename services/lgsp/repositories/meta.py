@@ -7,7 +7,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.lgsp.repositories.common import Doc, now
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 
 REGISTRY = "registry"
 
@@ -26,7 +27,7 @@ class MetaRepository:
     async def bump_registry(self) -> None:
         """Every write to partners or subscriptions: caches on every replica reload."""
         await self.collection.update_one(
-            {"_id": REGISTRY}, {"$inc": {"version": 1}, "$set": {"at": now()}}, upsert=True
+            {"_id": REGISTRY}, {"$inc": {"version": 1}, "$set": {"at": utcnow()}}, upsert=True
         )
 
     async def get(self, key: str) -> Doc | None:

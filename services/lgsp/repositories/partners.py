@@ -14,8 +14,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.repositories.common import Doc
 from services.lgsp.repositories.meta import MetaRepository
+from shared.kit.types import Doc
 
 
 class DuplicateCode(Exception):
@@ -94,11 +94,34 @@ class PartnerRepository:
             await self.meta.bump_registry()
         return result.modified_count
 
-    async def routable(self) -> list[Doc]:
-        cursor = self.collection.find({"state": {"$ne": "disabled"}})
-        return [doc async for doc in cursor]
+    async def change(
+        self, partner_id: str, version: int, fields: Doc, *, unpark: bool
+    ) -> Doc | None:
+        """An administrator's edit at ``version``; ``unpark``: a new endpoint clears why the
+        old one was parked or disabled. None when the version moved."""
+        update: dict[str, Any] = {"$set": fields}
+        if unpark:
+            update["$unset"] = {"parked": "", "webhook_disabled_reason": ""}
+        return await self._update(partner_id, update, version)
 
-    async def update(
+    async def set_secrets(self, partner_id: str, secrets: list[Doc], version: int) -> Doc | None:
+        return await self._update(partner_id, {"$set": {"secrets": secrets}}, version)
+
+    async def set_grant(self, partner_id: str, service: str, granted: bool) -> Doc | None:
+        if granted:
+            return await self._update(partner_id, {"$addToSet": {"grants": service}})
+        return await self._update(partner_id, {"$pullAll": {"grants": [service]}})
+
+    async def disable_webhook(self, partner_id: str, reason: str) -> None:
+        """The endpoint answered 410: not sent to again until a new URL is set."""
+        await self._update(
+            partner_id, {"$set": {"webhook_enabled": False, "webhook_disabled_reason": reason}}
+        )
+
+    async def park(self, partner_id: str, reason: str, at: dt.datetime) -> None:
+        await self._update(partner_id, {"$set": {"parked": {"reason": reason, "at": at}}})
+
+    async def _update(
         self, partner_id: str, update: dict[str, Any], expected_version: int | None = None
     ) -> Doc | None:
         query: dict[str, Any] = {"_id": partner_id}

@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from services.lgsp.domain.backoff import Backoff, Outcome, OutcomeKind, next_attempt_at
-from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode, public_state
+from services.lgsp.domain.backoff import Outcome, OutcomeKind, next_attempt_at
+from services.lgsp.domain.deliveries import (
+    OPEN_STATES,
+    DeliveryFilter,
+    JobState,
+    Mode,
+    public_state,
+)
 from services.lgsp.domain.payload import delivery_payload
+from services.lgsp.errors import DeliveryConflict, DeliveryNotFound
 from services.lgsp.repositories import DeliveryRepository, EventRepository
-from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.settings import Settings
 from shared.contracts.events import DeliveryStatusChanged
 from shared.contracts.vocabulary import IncomingStatus
-from shared.http.problems import ProblemError
+from shared.kit.backoff import Backoff
+from shared.kit.clock import as_utc, utcnow
+from shared.kit.types import Doc
 from shared.logging import get_logger
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.outbox import OutboxRelay
@@ -61,27 +69,33 @@ class DeliveryService:
             delivery_state=delivery_state,
             receiver_status=receiver_status,
             note=note[:2000],
-            changed_at=now(),
+            changed_at=utcnow(),
         )
         return self.publisher.record_for(event)
 
     async def _transition(
         self,
         job: Doc,
-        update: dict[str, Any],
+        fields: Doc,
         state: JobState | None,
         *,
+        attempt: Doc | None = None,
         receiver_status: IncomingStatus | None = None,
         note: str = "",
         lease_token: str | None = None,
     ) -> Doc | None:
-        """Apply ``update`` and its status event atomically; None if the lease was lost."""
-        extra = {"lease_token": lease_token} if lease_token else None
+        """Set ``fields`` (and log ``attempt``) with the status event atomically; None if
+        the lease was lost."""
         for _ in range(10):
             record = self._record(job, job["version"] + 1, state, receiver_status, note)
             records = [record] if record else []
             doc = await self.deliveries.transition(
-                job["_id"], job["version"], update, records, extra
+                job["_id"],
+                job["version"],
+                fields,
+                records,
+                attempt=attempt,
+                lease_token=lease_token,
             )
             if doc is not None:
                 if records:
@@ -94,54 +108,54 @@ class DeliveryService:
             if fresh is None or (lease_token and fresh.get("lease_token") != lease_token):
                 return None
             job = fresh
-        raise ProblemError(409, "the delivery is changing too fast; try again")
+        raise DeliveryConflict("the delivery is changing too fast; try again")
 
     async def record_outcome(self, job: Doc, outcome: Outcome) -> Doc | None:
         """What one webhook attempt means for the job; published as a status event."""
-        at = now()
+        at = utcnow()
         attempts = int(job.get("attempts", 0)) + 1
         entry = {"at": at, "result": outcome.kind.value, "detail": outcome.detail[:500]}
-        base: dict[str, Any] = {
-            "$set": {"attempts": attempts, "last_error": None, "lease_until": EPOCH},
-            "$push": {"attempt_log": entry},
-        }
+        fields: Doc = {"attempts": attempts, "last_error": None, "lease_until": EPOCH}
         state: JobState
         if outcome.kind is OutcomeKind.DELIVERED:
             state = JobState.DELIVERED
-            base["$set"]["delivered_at"] = at
+            fields["delivered_at"] = at
         elif outcome.kind is OutcomeKind.GONE:
             state = JobState.FAILED
-            base["$set"]["last_error"] = outcome.detail
+            fields["last_error"] = outcome.detail
         else:
             due = next_attempt_at(at, attempts, outcome, self.backoff)
-            base["$set"]["last_error"] = outcome.detail
+            fields["last_error"] = outcome.detail
             if due > as_utc(job["give_up_at"]):
                 state = JobState.DEAD
             else:
                 state = JobState.RETRYING
-                base["$set"]["due_at"] = due
-        base["$set"]["state"] = state.value
+                fields["due_at"] = due
+        fields["state"] = state.value
         if state is not JobState.RETRYING:
-            base["$set"]["finished_at"] = at
+            fields["finished_at"] = at
         return await self._transition(
-            job, base, state, note=outcome.detail, lease_token=job.get("lease_token")
+            job,
+            fields,
+            state,
+            attempt=entry,
+            note=outcome.detail,
+            lease_token=job.get("lease_token"),
         )
 
     async def fail(self, job: Doc, reason: str) -> Doc | None:
         update = {
-            "$set": {
-                "state": JobState.FAILED.value,
-                "last_error": reason,
-                "lease_until": EPOCH,
-                "finished_at": now(),
-            }
+            "state": JobState.FAILED.value,
+            "last_error": reason,
+            "lease_until": EPOCH,
+            "finished_at": utcnow(),
         }
         return await self._transition(
             job, update, JobState.FAILED, note=reason, lease_token=job.get("lease_token")
         )
 
     async def postpone(self, job: Doc, seconds: float, mode: Mode | None = None) -> Doc | None:
-        fields: dict[str, Any] = {"due_at": now() + dt.timedelta(seconds=seconds)}
+        fields: dict[str, Any] = {"due_at": utcnow() + dt.timedelta(seconds=seconds)}
         if mode is not None:
             fields["mode"] = mode.value
         return await self.deliveries.reschedule(job["_id"], fields, job.get("lease_token"))
@@ -151,19 +165,17 @@ class DeliveryService:
 
     async def requeue(self, job: Doc, mode: Mode) -> Doc:
         """Administrator's retry (or a replay): back to pending, due now, a fresh horizon."""
-        at = now()
+        at = utcnow()
         update = {
-            "$set": {
-                "state": JobState.PENDING.value,
-                "mode": mode.value,
-                "due_at": at,
-                "give_up_at": at + dt.timedelta(seconds=self.settings.give_up_after_s),
-                "lease_until": EPOCH,
-                "lease_token": None,
-                "visible_at": EPOCH,
-                "delivered_at": None,
-                "finished_at": None,
-            }
+            "state": JobState.PENDING.value,
+            "mode": mode.value,
+            "due_at": at,
+            "give_up_at": at + dt.timedelta(seconds=self.settings.give_up_after_s),
+            "lease_until": EPOCH,
+            "lease_token": None,
+            "visible_at": EPOCH,
+            "delivered_at": None,
+            "finished_at": None,
         }
         doc = await self._transition(job, update, None)
         assert doc is not None
@@ -173,7 +185,7 @@ class DeliveryService:
     async def get(self, delivery_id: str) -> Doc:
         job = await self.deliveries.get(delivery_id)
         if job is None:
-            raise ProblemError(404, "no such delivery")
+            raise DeliveryNotFound("no such delivery")
         return job
 
     async def payload(self, job: Doc) -> dict[str, Any]:
@@ -190,16 +202,16 @@ class DeliveryService:
         )
 
     async def page(
-        self, filters: dict[str, str], after: tuple[dt.datetime, str] | None, limit: int
+        self, filters: DeliveryFilter, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Doc]:
         """Administrators' list, oldest first. Pending and retrying jobs come from the
         active set (the work in flight); any other filter browses the history (paged)."""
-        if filters.get("state") not in OPEN_STATES:
-            return await self.deliveries.history_page(dict(filters), after, limit)
+        if filters.state is None or filters.state.value not in OPEN_STATES:
+            return await self.deliveries.history_page(filters, after, limit)
         jobs = [
             job
             for job in await self.deliveries.get_many(await self.deliveries.active.all_ids())
-            if all(job.get(k) == v for k, v in filters.items())
+            if filters.matches(job)
             and (after is None or (as_utc(job["created_at"]), job["_id"]) > after)
         ]
         jobs.sort(key=lambda j: (as_utc(j["created_at"]), j["_id"]))
@@ -209,7 +221,7 @@ class DeliveryService:
     async def inbox(
         self, partner_id: str, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[tuple[Doc, dict[str, Any]]]:
-        at = now()
+        at = utcnow()
         items = await self.deliveries.active.inbox_page(partner_id, at, after, limit)
         found = {j["_id"]: j for j in await self.deliveries.get_many([i["_id"] for i in items])}
         jobs = [
@@ -227,7 +239,7 @@ class DeliveryService:
     async def _owned(self, partner: Doc, delivery_id: str) -> Doc:
         job = await self.deliveries.get(delivery_id)
         if job is None or job["partner_id"] != partner["_id"]:
-            raise ProblemError(404, "no such delivery for you")
+            raise DeliveryNotFound("no such delivery for you")
         return job
 
     async def ack(self, partner: Doc, delivery_id: str) -> Doc:
@@ -235,11 +247,9 @@ class DeliveryService:
         if job["state"] == JobState.DELIVERED.value:
             return job
         if job["mode"] != Mode.INBOX.value:
-            raise ProblemError(409, "this delivery is sent by webhook", state=job["state"])
-        at = now()
-        update = {
-            "$set": {"state": JobState.DELIVERED.value, "delivered_at": at, "finished_at": at}
-        }
+            raise DeliveryConflict("this delivery is sent by webhook", state=job["state"])
+        at = utcnow()
+        update = {"state": JobState.DELIVERED.value, "delivered_at": at, "finished_at": at}
         doc = await self._transition(job, update, JobState.DELIVERED, note="acknowledged")
         assert doc is not None
         return doc
@@ -249,16 +259,17 @@ class DeliveryService:
     ) -> Doc:
         job = await self._owned(partner, delivery_id)
         if not job.get("publish_status"):
-            raise ProblemError(409, "statuses are reported only for documents you received")
-        update = {
-            "$set": {"receiver_status": status.value, "receiver_note": note, "receiver_at": now()}
-        }
+            raise DeliveryConflict("statuses are reported only for documents you received")
+        update = {"receiver_status": status.value, "receiver_note": note, "receiver_at": utcnow()}
         doc = await self._transition(job, update, None, receiver_status=status, note=note)
         assert doc is not None
         return doc
 
-    async def delivery_for_document(self, partner: Doc, document_id: str) -> str:
+    async def report_document_status(
+        self, partner: Doc, document_id: str, status: IncomingStatus, note: str
+    ) -> Doc:
+        """A status of the latest delivery of this document to the partner."""
         delivery_id = await self.deliveries.lookups.latest_delivery(partner["_id"], document_id)
         if delivery_id is None:
-            raise ProblemError(404, "no delivery of this document to you")
-        return delivery_id
+            raise DeliveryNotFound("no delivery of this document to you")
+        return await self.report_status(partner, delivery_id, status, note)

@@ -29,13 +29,14 @@ from services.lgsp.domain.schedule import Entry, Schedule
 from services.lgsp.domain.signing import webhook_headers
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
 from services.lgsp.repositories import DeliveryRepository, PartnerRepository
-from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.services.files import FileFetchError, FileService
 from services.lgsp.services.limits import PartnerLimiter
 from services.lgsp.services.partners import resolve_host
 from services.lgsp.settings import Settings
+from shared.kit.clock import as_utc, utcnow
+from shared.kit.types import Doc
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -106,7 +107,7 @@ class DeliveryWorker:
     async def unpark(self, partner_id: str) -> None:
         """The partner was fixed here: its open jobs are due now, on every replica."""
         ids = await self.deliveries.active.queued_ids_of(partner_id)
-        await self.deliveries.make_due(ids, now())
+        await self.deliveries.make_due(ids, utcnow())
         self.schedule.pull_forward(partner_id, time.time())
         self._wake.set()
 
@@ -159,7 +160,7 @@ class DeliveryWorker:
 
     async def _refresh_partners(self) -> None:
         await self.directory.refresh()
-        at, wall = now(), time.time()
+        at, wall = utcnow(), time.time()
         parked: dict[str, str] = {}
         for partner in self.directory.partners():
             reason = parked_reason(partner, at)
@@ -198,7 +199,7 @@ class DeliveryWorker:
                 self._throttled_until[partner_id] = mono + pause
                 continue
             self.schedule.take(entry.job_id)
-            job = await self.deliveries.claim(entry.job_id, now(), lease_s)
+            job = await self.deliveries.claim(entry.job_id, utcnow(), lease_s)
             if job is None:
                 await self._release_slot(partner_id, grant.slot_id)
                 await self._reconsider(entry)
@@ -262,7 +263,7 @@ class DeliveryWorker:
         if not partner.get("webhook_url"):
             await self.service.postpone(job, 0, mode=Mode.INBOX)
             return
-        if parked_reason(partner, now()) is not None:
+        if parked_reason(partner, utcnow()) is not None:
             await self._park_job(job)
             return
         url = partner["webhook_url"]
@@ -272,13 +273,11 @@ class DeliveryWorker:
             return
         if refusal is not None:
             reason = f"the webhook URL is refused: {refusal}; set another webhook URL"
-            await self.partners.update(
-                partner["_id"], {"$set": {"parked": {"reason": reason, "at": now()}}}
-            )
+            await self.partners.park(partner["_id"], reason, utcnow())
             await self._park_job(job)
             return
         payload = await self.service.payload(job)
-        outcome = await self._send(job, partner, signing_secrets(partner, now()), payload)
+        outcome = await self._send(job, partner, signing_secrets(partner, utcnow()), payload)
         await self._record(job, partner, outcome)
 
     async def _record(self, job: Doc, partner: Doc, outcome: Outcome) -> None:
@@ -316,7 +315,7 @@ class DeliveryWorker:
             return classify(None, "timed out", None)
         except httpx.HTTPError as exc:
             return classify(None, f"{type(exc).__name__}: {exc}"[:300], None)
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now())
+        retry_after = parse_retry_after(response.headers.get("retry-after"), utcnow())
         return classify(response.status_code, None, retry_after)
 
     async def _unsafe_target(self, url: str) -> str | None:
@@ -343,8 +342,6 @@ class DeliveryWorker:
         return None
 
     async def _disable(self, partner: Doc, reason: str) -> None:
-        await self.partners.update(
-            partner["_id"], {"$set": {"webhook_enabled": False, "webhook_disabled_reason": reason}}
-        )
+        await self.partners.disable_webhook(partner["_id"], reason)
         self.directory.invalidate()
         log.warning("worker.endpoint_disabled", partner=partner["code"])

@@ -12,8 +12,8 @@ import asyncio
 from services.lgsp.domain.partners import PartnerState
 from services.lgsp.domain.routing import PartnerRoute, filter_from_lists
 from services.lgsp.repositories import PartnerRepository, SubscriptionRepository
-from services.lgsp.repositories.common import Doc
 from services.lgsp.repositories.meta import MetaRepository
+from shared.kit.types import Doc
 
 
 class PartnerDirectory:

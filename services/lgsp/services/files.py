@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
-
 from services.lgsp.domain.partners import Service
+from services.lgsp.errors import FileNotFound, FileNotReady
 from services.lgsp.repositories import (
     DeliveryRepository,
     DocumentRepository,
     EventRepository,
     FileRepository,
 )
-from shared.http.problems import ProblemError
+from shared.contracts.models import SHA256_PATTERN
+from shared.kit.claim_check import Fetched, fetch_into
 from shared.logging import get_logger
 
 HeadersProvider = Callable[[], Awaitable[dict[str, str]]]
@@ -37,6 +37,7 @@ class FileService:
         documents_url: str,
         auth_headers: HeadersProvider,
         timeout_s: float,
+        max_bytes: int,
     ) -> None:
         self.files = files
         self.deliveries = deliveries
@@ -45,24 +46,25 @@ class FileService:
         self.documents_url = documents_url.rstrip("/")
         self.auth_headers = auth_headers
         self.timeout_s = timeout_s
+        self.max_bytes = max_bytes
 
     async def ensure(self, claim: dict[str, Any]) -> None:
         """Have the bytes of one claim check in the content store, checked against its SHA-256."""
         sha = str(claim["sha256"])
-        if await self.files.exists(sha):
+        if await self.files.content.exists(sha):
             return
-        url = f"{self.documents_url}{claim['fetch_path']}"
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False) as client:
-                response = await client.get(url, headers=await self.auth_headers())
-        except httpx.HTTPError as exc:
-            raise FileFetchError(f"fetching {sha[:12]}: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise FileFetchError(f"fetching {sha[:12]}: HTTP {response.status_code}")
-        data = response.content
-        if hashlib.sha256(data).hexdigest() != sha:
-            raise FileFetchError(f"fetching {sha[:12]}: the bytes do not match their SHA-256")
-        await self.files.put(sha, data, str(claim.get("media_type") or "application/octet-stream"))
+        outcome = await fetch_into(
+            self.files.content,
+            base_url=self.documents_url,
+            fetch_path=str(claim["fetch_path"]),
+            sha256=sha,
+            media_type=str(claim.get("media_type") or "application/octet-stream"),
+            headers=await self.auth_headers(),
+            timeout_s=self.timeout_s,
+            max_bytes=self.max_bytes,
+        )
+        if outcome.result is not Fetched.OK:
+            raise FileFetchError(f"fetching {sha[:12]}: {outcome.reason}")
 
     async def ensure_all(self, data: dict[str, Any]) -> None:
         for claim in data.get("attachments") or []:
@@ -87,17 +89,19 @@ class FileService:
 
     async def for_partner(self, partner: dict[str, Any], sha256: str) -> tuple[bytes, str]:
         """Files of deliveries to this partner, or of published documents it may look up."""
+        if not re.match(SHA256_PATTERN, sha256):
+            raise FileNotFound("no such file")
         claims = await self._claims_for(partner, sha256)
         if not claims:
-            raise ProblemError(404, "no file with this hash was delivered to you")
+            raise FileNotFound("no file with this hash was delivered to you")
         found = await self.files.read(sha256)
         if found is None:
             try:
                 await self.ensure(claims[0])
             except FileFetchError as exc:
                 log.warning("files.fetch_failed", error=str(exc))
-                raise ProblemError(503, "the file is not available yet; try again later") from exc
+                raise FileNotReady() from exc
             found = await self.files.read(sha256)
             if found is None:
-                raise ProblemError(503, "the file is not available yet; try again later")
+                raise FileNotReady()
         return found

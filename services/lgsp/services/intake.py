@@ -7,15 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from services.lgsp.domain.deliveries import TERMINAL_STATES, Mode, job_id
+from services.lgsp.domain.partners import Service
 from services.lgsp.domain.payload import attachment_hashes, partner_data
 from services.lgsp.domain.routing import DocumentFacts, routable, route
+from services.lgsp.errors import DocumentNotFound, InvalidWindow
 from services.lgsp.repositories import (
     DeliveryRepository,
     DocumentRepository,
     EventRepository,
     PartnerRepository,
 )
-from services.lgsp.repositories.common import Doc, now
 from services.lgsp.repositories.deliveries import new_job
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.partners import PartnerService
@@ -28,7 +29,8 @@ from shared.contracts.events import (
     EventData,
     IncomingStatusChanged,
 )
-from shared.http.problems import ProblemError
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
 from shared.messaging.envelope import CloudEventMeta
 
 
@@ -62,7 +64,7 @@ class IntakeService:
             "time": meta.time,
             "subject": meta.subject,
             "data": event.model_dump(mode="json"),
-            "received_at": now(),
+            "received_at": utcnow(),
         }
         await self.events.store(stored)
         await self._keep_document(event, meta.id)
@@ -114,7 +116,7 @@ class IntakeService:
         if partner_id is not None:
             chosen = [p for p in chosen if p == partner_id]
         created = requeued = 0
-        at = now()
+        at = utcnow()
         give_up = at + dt.timedelta(seconds=self.settings.give_up_after_s)
         # Before the jobs: the retention sweep keeps an event while one of them exists.
         await self.events.add_jobs(stored["_id"], [job_id(stored["_id"], p) for p in chosen])
@@ -144,11 +146,20 @@ class IntakeService:
                     requeued += 1
         return created, requeued
 
+    async def retry(self, delivery_id: str) -> Doc:
+        """An administrator's retry: the job is due now, by webhook if the partner has one."""
+        job = await self.delivery_service.get(delivery_id)
+        partner = await self.partners.get(job["partner_id"])
+        mode = Mode.WEBHOOK if partner and partner.get("webhook_url") else Mode.INBOX
+        doc = await self.delivery_service.requeue(job, mode)
+        self.schedule(doc)
+        return doc
+
     async def replay(
         self, start: dt.datetime, end: dt.datetime, partner_id: str | None
     ) -> dict[str, int]:
         if end <= start:
-            raise ProblemError(422, "the window must end after it starts")
+            raise InvalidWindow()
         totals = {"events": 0, "created": 0, "requeued": 0}
         for stored in await self.events.in_window(start, end):
             created, requeued = await self.dispatch(stored, requeue=True, partner_id=partner_id)
@@ -157,10 +168,11 @@ class IntakeService:
             totals["requeued"] += requeued
         return totals
 
-    async def lookup(self, notation: str, year: int | None) -> dict[str, Any]:
+    async def lookup(self, partner: Doc, notation: str, year: int | None) -> dict[str, Any]:
+        await self.partner_service.require_grant(partner, Service.DOCUMENT_LOOKUP)
         for doc in await self.documents.by_notation(notation, year):
             if "event" not in doc:
                 continue
             data = partner_data(doc["event"], self.settings.public_url)
             return {"status": doc.get("status", "published"), **data}
-        raise ProblemError(404, "no published document with this notation")
+        raise DocumentNotFound()

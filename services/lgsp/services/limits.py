@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from services.lgsp.domain.limits import Limits, admit
 from services.lgsp.repositories import PartnerLimitRepository
-from services.lgsp.repositories.common import Doc
 from services.lgsp.repositories.limits import state_of
+from shared.kit.types import Doc
 
 CONFLICT_RETRIES = 5
 

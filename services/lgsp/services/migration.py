@@ -16,17 +16,20 @@ from services.lgsp.repositories import (
     DeliveryRepository,
     DocumentRepository,
     EventRepository,
+    IdempotencyRepository,
     PartnerRepository,
 )
 from services.lgsp.repositories.buckets import minute_key
-from services.lgsp.repositories.common import Doc, now
 from services.lgsp.repositories.deliveries import FINISHED
 from services.lgsp.repositories.documents import EVENTS
 from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.services.retention import mark_key
+from shared.kit.clock import as_utc, utcnow
+from shared.kit.types import Doc
 from shared.logging import get_logger
 
 MARKER = "migrated:active-set-v1"
+KEYS_MARKER = "migrated:idempotency-expiry-v1"
 PAGE = 1000
 log = get_logger(__name__)
 
@@ -39,22 +42,41 @@ class Migration:
         documents: DocumentRepository,
         partners: PartnerRepository,
         meta: MetaRepository,
+        idempotency: IdempotencyRepository,
     ) -> None:
         self.deliveries = deliveries
         self.events = events
         self.documents = documents
         self.partners = partners
         self.meta = meta
+        self.idempotency = idempotency
 
     async def run_once(self) -> bool:
-        """True when it ran now; False when an earlier start already did it."""
-        if await self.meta.get(MARKER) is not None:
-            return False
-        started = now()
+        """True when a step ran now; False when earlier starts already did them all."""
+        ran = False
+        if await self.meta.get(MARKER) is None:
+            await self._active_set()
+            ran = True
+        if await self.meta.get(KEYS_MARKER) is None:
+            await self._idempotency_keys()
+            ran = True
+        return ran
+
+    async def _idempotency_keys(self) -> None:
+        """Idempotency keys kept before they expired through hourly buckets (a day's worth
+        of partner creations at most: the earlier sweep deleted older ones)."""
+        adopted = 0
+        async for record in self.idempotency.unlisted():
+            await self.idempotency.adopt(record)
+            adopted += 1
+        await self.meta.put(KEYS_MARKER, {"at": utcnow(), "keys": adopted})
+
+    async def _active_set(self) -> None:
+        started = utcnow()
         earliest = {FINISHED: started, EVENTS: started}
         jobs = 0
         page: list[Doc] = []
-        async for job in self.deliveries.collection.find({}).sort("created_at", 1):
+        async for job in self.deliveries.scan_history():
             page.append(job)
             if len(page) >= PAGE:
                 jobs += await self._jobs(page, earliest)
@@ -62,23 +84,22 @@ class Migration:
         jobs += await self._jobs(page, earliest)
         events = 0
         by_minute: dict[str, list[str]] = defaultdict(list)
-        async for event in self.events.collection.find({}, projection={"time": 1}):
+        async for event in self.events.scan_times():
             by_minute[minute_key(event["time"])].append(str(event["_id"]))
-            earliest[EVENTS] = min(earliest[EVENTS], _utc(event["time"]))
+            earliest[EVENTS] = min(earliest[EVENTS], as_utc(event["time"]))
             events += 1
         for key, ids in by_minute.items():
             await self.events.buckets.add_to(EVENTS, key, ids)
         for partner in await self.partners.all():
             await self.partners.ensure_code(partner)
-        async for doc in self.documents.collection.find({"notation": {"$exists": True}}):
+        async for doc in self.documents.scan_with_notation():
             await self.documents.index(doc)
         for kind, first in earliest.items():
             before = minute_key(first - dt.timedelta(minutes=1))
             await self.meta.put_if_absent(mark_key(kind), {"through": before})
-        await self.meta.put(MARKER, {"at": now(), "jobs": jobs, "events": events})
+        await self.meta.put(MARKER, {"at": utcnow(), "jobs": jobs, "events": events})
         if jobs or events:
             log.info("lgsp.migrated", jobs=jobs, events=events)
-        return True
 
     async def _jobs(self, page: list[Doc], earliest: dict[str, dt.datetime]) -> int:
         finished: dict[str, list[str]] = defaultdict(list)
@@ -89,7 +110,7 @@ class Migration:
             if job["state"] in OPEN_STATES:
                 await self.deliveries.active.sync(job)
                 continue
-            at = _utc(job.get("finished_at") or job["created_at"])
+            at = as_utc(job.get("finished_at") or job["created_at"])
             finished[minute_key(at)].append(job["_id"])
             earliest[FINISHED] = min(earliest[FINISHED], at)
         for key, ids in finished.items():
@@ -97,7 +118,3 @@ class Migration:
         for event_id, ids in of_event.items():
             await self.events.add_jobs(event_id, ids)
         return len(page)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

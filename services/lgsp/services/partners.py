@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import ipaddress
-import json
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,18 +20,32 @@ from services.lgsp.domain.signing import (
     split_api_key,
 )
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
+from services.lgsp.errors import (
+    IdempotencyKeyReused,
+    KeyNotFound,
+    NoAccess,
+    NotAuthenticated,
+    PartnerBusy,
+    PartnerChanged,
+    PartnerCodeTaken,
+    PartnerNotActive,
+    PartnerNotFound,
+    ServiceNotFound,
+    SubscriptionNotFound,
+    UnsafeWebhook,
+)
 from services.lgsp.repositories import (
     ApiKeyRepository,
     IdempotencyRepository,
     PartnerRepository,
     SubscriptionRepository,
 )
-from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.repositories.partners import DuplicateCode
 from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.settings import Settings
-from shared.http.concurrency import stale
-from shared.http.problems import ProblemError
+from shared.kit.clock import as_utc, utcnow
+from shared.kit.idempotency import IdempotencyConflict, body_hash
+from shared.kit.types import Doc
 
 Resolver = Callable[[str], Awaitable[list[str]]]
 Unparked = Callable[[str], Awaitable[None]]
@@ -51,11 +63,6 @@ async def resolve_host(host: str) -> list[str]:
     except OSError:
         return []
     return sorted({str(info[4][0]) for info in infos})
-
-
-def active_secrets(partner: Doc, at: dt.datetime) -> list[str]:
-    """Secrets that still sign: the current one and any within its overlap window."""
-    return signing_secrets(partner, at)
 
 
 def _secret_entry(at: dt.datetime) -> tuple[Doc, str]:
@@ -101,31 +108,29 @@ class PartnerService:
             if not self.settings.allow_private_webhooks:
                 check_addresses(host, await self._resolve(host))
         except UnsafeWebhookUrl as exc:
-            raise ProblemError(422, str(exc)) from exc
+            raise UnsafeWebhook(str(exc)) from exc
 
     async def create(
-        self, fields: dict[str, Any], idempotency_key: str | None = None
+        self, fields: dict[str, Any], caller: str, idempotency_key: str | None = None
     ) -> tuple[Doc, bool, str | None]:
-        """The partner, whether it was created now (False: an earlier request with the
-        same Idempotency-Key and body did) and, with a webhook URL, its new signing secret:
-        shown this once, so a webhook partner never exists unsigned. The key is scoped by
-        the caller."""
+        """The partner, whether it was created now (False: an earlier request of this
+        caller with the same Idempotency-Key and body did) and, with a webhook URL, its new
+        signing secret: shown this once, so a webhook partner never exists unsigned."""
         if fields.get("webhook_url"):
             await self.check_webhook_url(fields["webhook_url"])
         partner_id = uuid.uuid4().hex
         if idempotency_key:
-            canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-            body_hash = hashlib.sha256(canonical.encode()).hexdigest()
-            record = await self.idempotency.claim(idempotency_key, body_hash, partner_id)
-            if record["body_hash"] != body_hash:
-                raise ProblemError(
-                    422, "this Idempotency-Key was already used with a different body"
+            try:
+                claimed = await self.idempotency.claim(
+                    caller, idempotency_key, body_hash(fields), partner_id
                 )
-            partner_id = str(record["partner_id"])
+            except IdempotencyConflict as exc:
+                raise IdempotencyKeyReused() from exc
+            partner_id = claimed.result_id
             existing = await self.partners.get(partner_id)
             if existing is not None:
                 return existing, False, None
-        at = now()
+        at = utcnow()
         secrets: list[Doc] = []
         secret: str | None = None
         if fields.get("webhook_url"):
@@ -148,13 +153,17 @@ class PartnerService:
             same = await self.partners.get(partner_id) if idempotency_key else None
             if same is not None:
                 return same, False, None
-            raise ProblemError(409, f"a partner with code {fields['code']} exists") from exc
+            raise PartnerCodeTaken(f"a partner with code {fields['code']} exists") from exc
         return doc, True, secret
+
+    async def page(self, after: str | None, limit: int, code: str | None) -> list[Doc]:
+        """Administrators' list by id; with a code, the one partner that has it."""
+        return await self.partners.page(after, limit, code)
 
     async def get(self, partner_id: str) -> Doc:
         doc = await self.partners.get(partner_id)
         if doc is None:
-            raise ProblemError(404, "no such partner")
+            raise PartnerNotFound()
         return doc
 
     async def update(
@@ -164,48 +173,40 @@ class PartnerService:
         secret, its new secret (shown this once)."""
         current = await self.get(partner_id)
         if current["version"] != version:
-            raise stale(current["version"])
+            raise PartnerChanged(current["version"])
         changes = dict(fields)
-        at = now()
-        update: dict[str, Any] = {}
+        at = utcnow()
         secret: str | None = None
         if changes.get("webhook_url"):
             await self.check_webhook_url(changes["webhook_url"])
             if not signing_secrets(current, at):
                 entry, secret = _secret_entry(at)
                 changes["secrets"] = [*(current.get("secrets") or []), entry]
-        if "webhook_url" in changes:
+        new_endpoint = "webhook_url" in changes
+        if new_endpoint:
             changes["webhook_enabled"] = True  # a new endpoint is a fresh start after a 410
-            update["$unset"] = {"parked": "", "webhook_disabled_reason": ""}
         changes["updated_at"] = at
-        update["$set"] = changes
         try:
-            doc = await self.partners.update(partner_id, update, version)
+            doc = await self.partners.change(partner_id, version, changes, unpark=new_endpoint)
         except DuplicateCode as exc:
-            raise ProblemError(409, "another partner has this code") from exc
+            raise PartnerCodeTaken("another partner has this code") from exc
         if doc is None:
-            raise stale((await self.get(partner_id))["version"])
+            raise PartnerChanged((await self.get(partner_id))["version"])
         await self._after_change(current, doc)
         return doc, secret
 
     async def _after_change(self, before: Doc, after: Doc) -> None:
         """A partner that can be sent to again: its parked jobs become due now."""
         self.directory.invalidate()
-        at = now()
+        at = utcnow()
         if parked_reason(before, at) and not parked_reason(after, at):
             await self.on_unparked(after["_id"])
-
-    async def disable_webhook(self, partner_id: str, reason: str) -> None:
-        await self.partners.update(
-            partner_id,
-            {"$set": {"webhook_enabled": False, "webhook_disabled_reason": reason}},
-        )
 
     # API keys -------------------------------------------------------------------------
     async def issue_key(self, partner_id: str, revoke_others: bool) -> dict[str, Any]:
         await self.get(partner_id)
         key = new_api_key()
-        at = now()
+        at = utcnow()
         await self.keys.insert(
             {
                 "_id": key.key_id,
@@ -224,22 +225,22 @@ class PartnerService:
         return await self.keys.of_partner(partner_id)
 
     async def revoke_key(self, partner_id: str, key_id: str) -> None:
-        if not await self.keys.revoke(partner_id, now(), key_id=key_id):
-            raise ProblemError(404, "no such active key of this partner")
+        if not await self.keys.revoke(partner_id, utcnow(), key_id=key_id):
+            raise KeyNotFound()
 
     async def authenticate(self, plaintext: str | None) -> Doc:
         parts = split_api_key(plaintext or "")
         if parts is None:
-            raise ProblemError(401, "a valid partner API key is required")
+            raise NotAuthenticated("a valid partner API key is required")
         key = await self.keys.get(parts[0])
         if key is None or key.get("revoked_at") or not secret_matches(parts[1], key["hash"]):
-            raise ProblemError(401, "the API key is unknown or revoked")
+            raise NotAuthenticated("the API key is unknown or revoked")
         partner = await self.partners.get(key["partner_id"])
         if partner is None:
-            raise ProblemError(401, "the API key is unknown or revoked")
+            raise NotAuthenticated("the API key is unknown or revoked")
         if partner["state"] != PartnerState.ACTIVE.value:
-            raise ProblemError(403, f"the partner is {partner['state']}")
-        await self.keys.touch(parts[0], now())
+            raise PartnerNotActive(f"the partner is {partner['state']}")
+        await self.keys.touch(parts[0], utcnow())
         return partner
 
     # Webhook secrets ------------------------------------------------------------------
@@ -249,7 +250,7 @@ class PartnerService:
         )
         for _ in range(5):
             partner = await self.get(partner_id)
-            at = now()
+            at = utcnow()
             kept = []
             for entry in partner.get("secrets") or []:
                 expires = entry.get("expires_at")
@@ -257,8 +258,8 @@ class PartnerService:
                     continue  # past its overlap: drop it
                 kept.append({**entry, "expires_at": expires or at + overlap})
             entry, secret = _secret_entry(at)
-            updated = await self.partners.update(
-                partner_id, {"$set": {"secrets": [*kept, entry]}}, partner["version"]
+            updated = await self.partners.set_secrets(
+                partner_id, [*kept, entry], partner["version"]
             )
             if updated is not None:
                 await self._after_change(partner, updated)
@@ -267,24 +268,23 @@ class PartnerService:
                     "secret": secret,
                     "previous_valid_until": at + overlap if kept else None,
                 }
-        raise ProblemError(409, "the partner is changing too fast; try again")
+        raise PartnerBusy("the partner is changing too fast; try again")
 
     # Grants and subscriptions ---------------------------------------------------------
     async def set_grant(self, partner_id: str, service_name: str, granted: bool) -> Doc:
         service = service_named(service_name)
         if service is None:
-            raise ProblemError(404, f"no service {service_name} in the catalogue")
+            raise ServiceNotFound(service_name)
         await self.get(partner_id)
-        op = "$addToSet" if granted else "$pullAll"
-        value: Any = service.value if granted else [service.value]
-        doc = await self.partners.update(partner_id, {op: {"grants": value}})
-        assert doc is not None
+        doc = await self.partners.set_grant(partner_id, service.value, granted)
+        if doc is None:
+            raise PartnerNotFound()
         self.directory.invalidate()
         return doc
 
     async def require_grant(self, partner: Doc, service: Service) -> None:
         if service.value not in (partner.get("grants") or []):
-            raise ProblemError(403, f"the partner has no access to {service.value}")
+            raise NoAccess(f"the partner has no access to {service.value}")
 
     async def add_subscription(self, partner_id: str, filters: dict[str, list[str]]) -> Doc:
         await self.get(partner_id)
@@ -292,7 +292,7 @@ class PartnerService:
             "_id": uuid.uuid4().hex,
             "partner_id": partner_id,
             **filters,
-            "created_at": now(),
+            "created_at": utcnow(),
         }
         await self.subscriptions.insert(doc)
         return doc
@@ -303,7 +303,7 @@ class PartnerService:
 
     async def delete_subscription(self, partner_id: str, subscription_id: str) -> None:
         if not await self.subscriptions.delete(partner_id, subscription_id):
-            raise ProblemError(404, "no such subscription")
+            raise SubscriptionNotFound()
 
     async def routes(self) -> list[PartnerRoute]:
         return await self.directory.routes()

@@ -19,12 +19,13 @@ from services.lgsp.repositories import (
     PartnerRepository,
 )
 from services.lgsp.repositories.buckets import minute_key, minutes_between
-from services.lgsp.repositories.common import Doc, as_utc, now
 from services.lgsp.repositories.deliveries import FINISHED
 from services.lgsp.repositories.documents import EVENTS
 from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.settings import Settings
 from shared.background import BackgroundLoop
+from shared.kit.clock import as_utc, utcnow
+from shared.kit.types import Doc
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -65,7 +66,7 @@ class RetentionSweeper:
         return at - dt.timedelta(seconds=seconds)
 
     async def sweep_once(self) -> dict[str, int]:
-        at = now()
+        at = utcnow()
         s = self.settings
         return {
             "deliveries": await self._walk(

@@ -103,7 +103,9 @@ async def test_the_sweep_deletes_only_old_finished_records_and_is_idempotent(
 
         # Records stored before the buckets existed: the one-off migration files them.
         meta = MetaRepository(db)
-        migration = Migration(deliveries, events, DocumentRepository(db), partners, meta)
+        migration = Migration(
+            deliveries, events, DocumentRepository(db), partners, meta, idempotency
+        )
         assert await migration.run_once() is True
         assert await migration.run_once() is False
         queued = {d["_id"] async for d in deliveries.active.queue.find({})}

@@ -9,7 +9,6 @@ import pytest
 from standardwebhooks import Webhook
 
 from services.lgsp.domain.backoff import (
-    Backoff,
     OutcomeKind,
     TokenBucket,
     classify,
@@ -25,6 +24,7 @@ from services.lgsp.domain.signing import (
     webhook_headers,
 )
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
+from shared.kit.backoff import Backoff
 
 NOW = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
 
