@@ -30,7 +30,6 @@ from shared.mongo import database, make_mongo_client
 from shared.settings import ServiceSettings
 
 Doc = dict[str, Any]
-Hook = Callable[["Runtime"], Awaitable[None]]
 log = get_logger(__name__)
 
 
@@ -118,9 +117,7 @@ def create_service_app(
     title: str,
     version: str,
     routers: Sequence[APIRouter],
-    build: Build | None = None,
-    on_start: Hook | None = None,
-    on_stop: Hook | None = None,
+    build: Build,
 ) -> FastAPI:
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level)
@@ -128,18 +125,11 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
         await runtime.open()
-        if build is not None:
-            await runtime.start(build)
-        else:
-            await runtime.broker.start()
-        if on_start is not None:
-            await on_start(runtime)
+        await runtime.start(build)
         log.info("service.started", port=settings.port)
         try:
             yield
         finally:
-            if on_stop is not None:
-                await on_stop(runtime)
             await runtime.close()
             log.info("service.stopped")
 

@@ -27,15 +27,6 @@ def required_version(if_match: str | None) -> int:
     return int(value)
 
 
-def stale(current_version: int) -> ProblemError:
-    return ProblemError(
-        412,
-        "the resource changed since you read it; read it again",
-        headers={"ETag": etag(current_version)},
-        current_version=current_version,
-    )
-
-
 def _expected_version(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=100)] = None,
 ) -> int:
