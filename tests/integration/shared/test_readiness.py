@@ -19,8 +19,24 @@ from tests.support.services import running_app
 INFRA = Path(__file__).resolve().parents[3] / "deploy" / "local" / "infra.sh"
 
 
+class NoComponents:
+    """A service with nothing of its own: only the shared lifecycle and health."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+async def _build(_: Runtime) -> NoComponents:
+    return NoComponents()
+
+
 def create_app(settings: ServiceSettings) -> FastAPI:
-    return create_service_app(Runtime(settings), title="probe", version="0", routers=[])
+    return create_service_app(
+        Runtime(settings), title="probe", version="0", routers=[], build=_build
+    )
 
 
 @pytest.fixture
