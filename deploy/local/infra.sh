@@ -20,7 +20,7 @@ kafka_port="${EGOV_KAFKA_PORT:-9092}"
 controller_port="${EGOV_KAFKA_CONTROLLER_PORT:-9093}"
 mongo_port="${EGOV_MONGO_PORT:-27017}"
 kafka_libs="$cache/kafka-$KAFKA_VERSION/libs"
-ferretdb_bin="$cache/ferretdb-$FERRETDB_VERSION-$(cat "$here/ferretdb/main.go" "$here/ferretdb/go.mod" "$here/ferretdb/id-index.patch" | sha256sum | cut -c1-12)"
+ferretdb_bin="$cache/ferretdb-$FERRETDB_VERSION-$(cat "$here/ferretdb/main.go" "$here/ferretdb/go.mod" "$here/ferretdb/fixes.patch" | sha256sum | cut -c1-12)"
 
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -70,9 +70,11 @@ build_ferretdb() {
   cp "$here/ferretdb/go.mod" "$here/ferretdb/main.go" "$src/"
   # FerretDB's SQLite backend never uses its own _id index and narrows a query to _id only
   # when the filter is exactly {_id}: every lookup and update by id would read the whole
-  # collection. id-index.patch makes id lookups (and _id $in) indexed; see the README.
+  # collection; and an update command kept every update's query open until its end, so more
+  # than 100 updates in one command exhausted the connection pool and hung. fixes.patch
+  # makes id lookups (and _id $in) indexed and closes each query after its update; see the README.
   (cd "$src" && GOFLAGS=-mod=mod go mod tidy && go mod vendor \
-    && patch -s -p1 -d vendor/github.com/FerretDB/FerretDB < "$here/ferretdb/id-index.patch" \
+    && patch -s -p1 -d vendor/github.com/FerretDB/FerretDB < "$here/ferretdb/fixes.patch" \
     && CGO_ENABLED=0 go build -mod=vendor -o "$ferretdb_bin.tmp" .) \
     || die "building FerretDB failed"
   mv "$ferretdb_bin.tmp" "$ferretdb_bin"

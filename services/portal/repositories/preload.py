@@ -11,7 +11,6 @@ ministry's documents are.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 import sys
@@ -44,6 +43,7 @@ from shared.contracts.vocabulary import DocumentType, type_name
 from shared.kit.types import Doc
 
 BATCH = 2000
+LOOKUP = 500
 VOCABULARY = (
     "triển khai kế hoạch chuyển đổi số ngoại giao kinh tế văn hóa lãnh sự hộ chiếu đào tạo "
     "cán bộ hợp tác quốc tế hội nghị tổ chức quy chế quản lý dữ liệu an toàn thông tin "
@@ -147,21 +147,29 @@ class _Index:
 
 
 async def _insert_or_merge(collection: AsyncCollection[Doc], docs: list[Doc]) -> None:
-    """Insert new records; merge the arrays of records that already exist."""
+    """Insert new records; merge the arrays of records that already exist.
+
+    Merged in memory and written back whole: ``$addToSet`` with thousands of values into an
+    array of thousands costs the store their product. A preload runs with the services
+    stopped, so nothing else writes these records meanwhile.
+    """
     for start in range(0, len(docs), BATCH):
         chunk = docs[start : start + BATCH]
         try:
             await collection.insert_many(chunk, ordered=False)
         except BulkWriteError as exc:
             existing = [chunk[e["index"]] for e in exc.details.get("writeErrors", [])]
-            merges = [
-                UpdateOne(
-                    {"_id": d["_id"]},
-                    {"$addToSet": {k: {"$each": v} for k, v in d.items() if k != "_id"}},
-                    upsert=True,
-                )
-                for d in existing
-            ]
+            stored: dict[Any, Doc] = {}
+            for first in range(0, len(existing), LOOKUP):  # `_id $in` is indexed up to 1,000
+                ids = [e["_id"] for e in existing[first : first + LOOKUP]]
+                stored.update({d["_id"]: d async for d in collection.find({"_id": {"$in": ids}})})
+            merges = []
+            for doc in existing:
+                before = stored.get(doc["_id"], {})
+                merged = {
+                    k: sorted(set(before.get(k, [])) | set(v)) for k, v in doc.items() if k != "_id"
+                }
+                merges.append(UpdateOne({"_id": doc["_id"]}, {"$set": merged}, upsert=True))
             await bulk_update(collection, merges)
 
 
@@ -214,10 +222,10 @@ async def preload_pages(
             batch = []
     if batch:
         await _insert_ignoring_duplicates(db["pages"], batch)
-    await asyncio.gather(
-        _insert_new(db["page_slugs"], index.slugs),
-        _insert_or_merge(db["page_index"], index.records("")),
-        _insert_or_merge(db["page_notations"], index.records("n|")),
-        _insert_or_merge(db["search_terms"], index.records("t|")),
-    )
+    # One collection after another: concurrent bulk writes into one database hold the
+    # store's per-database write lock in turns and gain nothing.
+    await _insert_new(db["page_slugs"], index.slugs)
+    await _insert_or_merge(db["page_index"], index.records(""))
+    await _insert_or_merge(db["page_notations"], index.records("n|"))
+    await _insert_or_merge(db["search_terms"], index.records("t|"))
     return ids

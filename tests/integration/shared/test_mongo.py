@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from typing import Any
 
 import pytest
 from gridfs import AsyncGridFSBucket
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -89,3 +90,16 @@ async def test_a_lookup_of_ids_in_a_list_is_answered_by_the_index(db: AsyncDatab
     await db.flat.insert_many([{"_id": f"k{i}", "n": i} for i in range(50)])
     found = await db.flat.find({"_id": {"$in": ["k3", "k7", "missing"]}, "n": {"$gt": 3}}).to_list()
     assert [doc["_id"] for doc in found] == ["k7"]
+
+
+async def test_one_command_of_many_updates_of_existing_documents_completes(
+    db: AsyncDatabase[Any],
+) -> None:
+    """Every update of a command used to keep its query open until the command ended; past
+    the store's 100 connections the command waited forever for one more."""
+    await db.many.insert_many([{"_id": f"m{i}", "tags": []} for i in range(300)])
+    ops = [
+        UpdateOne({"_id": f"m{i}"}, {"$addToSet": {"tags": "x"}}, upsert=True) for i in range(300)
+    ]
+    result = await asyncio.wait_for(db.many.bulk_write(ops, ordered=False), 30)
+    assert result.modified_count == 300
