@@ -15,9 +15,8 @@ place below, so a change of shape or of collection in a service is adapted here:
   record and the finished-minute bucket the LGSP keeps for every job.
 - portal: ``portal_page`` copies a page the first round really projected (the page only;
   the portal's listing and search index records are not written). With ``portal_own=True``
-  (``--portal-preload``) the portal's own ``preload_pages`` writes pages with all their
-  index records instead: the swap point once it is settled (today it can stall FerretDB at
-  10,000 pages: concurrent bulk upserts into one database).
+  (the default; ``--no-portal-preload`` turns it off) the portal's own ``preload_pages``
+  writes pages with all their index records instead.
 
 The three services' records are written one service after another, never concurrently.
 """

@@ -279,8 +279,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--portal-preload",
-        action="store_true",
-        help="write the history's portal pages with the portal's own preload_pages",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write the history's portal pages with their listing and search records "
+        "(the portal's own preload_pages); --no-portal-preload copies bare pages",
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's databases and topics")
     return parser.parse_args(argv)
