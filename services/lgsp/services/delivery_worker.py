@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from services.lgsp.domain.backoff import Outcome, OutcomeKind, classify, parse_retry_after
+from services.lgsp.domain.breaker import PartnerBreaker
 from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode
 from services.lgsp.domain.parking import parked_reason, signing_secrets
 from services.lgsp.domain.partners import PartnerState
@@ -35,6 +36,7 @@ from services.lgsp.services.files import FileFetchError, FileService
 from services.lgsp.services.limits import PartnerLimiter
 from services.lgsp.services.partners import resolve_host
 from services.lgsp.settings import Settings
+from shared.kit.backoff import Backoff
 from shared.kit.clock import as_utc, utcnow
 from shared.kit.types import Doc
 from shared.logging import get_logger
@@ -68,6 +70,7 @@ class DeliveryWorker:
         self._per_partner: dict[str, int] = {}  # this replica's sends in flight
         self._throttled_until: dict[str, float] = {}  # monotonic
         self._parked: dict[str, str] = {}  # partner -> reason, as last seen
+        self._breaker = PartnerBreaker(Backoff(settings.backoff_base_s, settings.backoff_max_s))
         self._client: httpx.AsyncClient | None = None
 
     # Lifecycle ------------------------------------------------------------------------
@@ -144,9 +147,14 @@ class DeliveryWorker:
         if due is not None:
             marks.append(due - wall)
         for partner_id in self.schedule.ready_partners():
+            if partner_id in self._parked:
+                continue
             until = self._throttled_until.get(partner_id)
-            if until is not None and partner_id not in self._parked:
+            if until is not None:
                 marks.append(until - mono)
+            probe = self._breaker.probe_at(partner_id)
+            if probe is not None:
+                marks.append(probe - mono)
         return max(0.005, min(marks))
 
     async def _rescan(self) -> None:
@@ -175,10 +183,12 @@ class DeliveryWorker:
         self._parked = parked
 
     def _eligible(self, partner_id: str, mono: float) -> bool:
+        in_flight = self._per_partner.get(partner_id, 0)
         return (
             partner_id not in self._parked
-            and self._per_partner.get(partner_id, 0) < self.settings.partner_concurrency
+            and in_flight < self.settings.partner_concurrency
             and self._throttled_until.get(partner_id, 0.0) <= mono
+            and self._breaker.allows(partner_id, mono, in_flight)
         )
 
     async def _fill(self) -> int:
@@ -281,6 +291,16 @@ class DeliveryWorker:
         await self._record(job, partner, outcome)
 
     async def _record(self, job: Doc, partner: Doc, outcome: Outcome) -> None:
+        partner_id = str(partner["_id"])
+        if outcome.kind is OutcomeKind.DELIVERED:
+            if self._breaker.succeeded(partner_id):
+                log.info("worker.partner_recovered", partner_id=partner_id)
+                self.schedule.pull_forward(partner_id, time.time())
+        elif outcome.kind is OutcomeKind.RETRY:
+            was_open = self._breaker.is_open(partner_id)
+            self._breaker.failed(partner_id, time.monotonic())
+            if self._breaker.is_open(partner_id) and not was_open:
+                log.warning("worker.partner_failing", partner_id=partner_id, reason=outcome.detail)
         done = await self.service.record_outcome(job, outcome)
         if done is None:
             return
