@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.messaging.topics_admin import ensure_topics
+from shared.messaging.topics_admin import ensure_topics, planned_topics
 from tests.support.infra import kafka_bootstrap, mongo_url, reachable, unique
+from tests.support.kafka import delete_topics
 
 # Development keys of the test run live in a throwaway home, never the developer's.
 os.environ.setdefault("EGOV_HOME", str(Path(__file__).resolve().parent.parent / ".egov" / "home"))
@@ -36,11 +37,12 @@ def servers() -> None:
 
 
 @pytest.fixture
-async def topic_suffix(servers: None) -> str:
-    """Fresh topics for one test, so tests never see each other's records."""
+async def topic_suffix(servers: None) -> AsyncIterator[str]:
+    """Fresh topics for one test, so tests never see each other's records; removed after."""
     suffix = "." + unique("t")
     await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
-    return suffix
+    yield suffix
+    await delete_topics([t.name for t in planned_topics(suffix, 3, 1)])
 
 
 @pytest.fixture

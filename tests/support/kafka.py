@@ -104,3 +104,17 @@ async def eventually(check: Any, timeout: float = 20.0, interval: float = 0.2) -
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+async def delete_topics(names: list[str]) -> None:
+    """Remove a test's own topics, so a long-lived local Kafka does not pile them up."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap(), request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    except Exception:  # a topic already gone, or the broker busy: nothing to keep a test for
+        pass
+    finally:
+        await admin.close()
