@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 import uuid
@@ -290,6 +291,28 @@ async def portal_pages(portal_url: str, document_path: str, seconds: float) -> d
 
 
 # Idle -----------------------------------------------------------------------------------
+class CpuMeter:
+    """CPU of each process (and its children) between ``start`` and ``stop``, in % of one
+    core: what bounds a phase is read off it, not guessed."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self._trees = {name: with_descendants(pid) for name, pid in pids.items()}
+        self._trees["bench"] = [os.getpid()]
+        self._before: dict[str, int] = {}
+        self._started = 0.0
+
+    def start(self) -> None:
+        self._before = {name: cpu_ticks(tree) for name, tree in self._trees.items()}
+        self._started = time.perf_counter()
+
+    def stop(self) -> dict[str, float]:
+        elapsed = max(time.perf_counter() - self._started, 1e-6)
+        return {
+            name: round(100.0 * (cpu_ticks(tree) - self._before[name]) / CLK_TCK / elapsed, 1)
+            for name, tree in self._trees.items()
+        }
+
+
 async def idle_cpu(pids: dict[str, int], seconds: float) -> dict[str, float]:
     """CPU used by each process (and its children) while nothing happens, in % of one core."""
     trees = {name: with_descendants(pid) for name, pid in pids.items()}

@@ -218,6 +218,13 @@ def print_report(result: Doc, console: Console, paths: list[Path]) -> None:
             "idle CPU by process (% of one core): "
             + ", ".join(f"{k} {v:.1f}" for k, v in by_process.items())
         )
+    for round_ in result.get("rounds") or []:
+        load = round_.get("cpu_20_clients_by_process") or {}
+        if load:
+            console.print(
+                f"CPU while 20 clients issue, history {round_['history']:,} (% of one core): "
+                + ", ".join(f"{k} {v:.0f}" for k, v in load.items())
+            )
     after = result.get("after_load_cpu_by_process") or {}
     if after:
         console.print(

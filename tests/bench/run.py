@@ -80,6 +80,8 @@ async def measure_round(
         f"→ portal p50 {m.ms(m.pct(seq.to_portal, 0.5))} ms, "
         f"→ partner p50 {m.ms(m.pct(seq.to_partner, 0.5))} ms"
     )
+    meter = m.CpuMeter({**stack.service_pids(), **infra_pids()})
+    meter.start()
     con = await m.concurrent(
         documents,
         portal,
@@ -89,6 +91,7 @@ async def measure_round(
         tag=tag,
         budget_s=args.budget_s,
     )
+    load_cpu = meter.stop()
     issued = warm.issued + seq.issued + con.issued
     gaps, duplicates, _ = m.numbering(issued)
     say(
@@ -120,6 +123,7 @@ async def measure_round(
         "issued_20_clients": len(con.issued),
         "issue_p50_ms_20_clients": m.ms(m.pct(con_issue, 0.5)),
         "issue_p99_ms_20_clients": m.ms(m.pct(con_issue, 0.99)),
+        "cpu_20_clients_by_process": load_cpu,
         "numbering_gaps": gaps,
         "numbering_duplicates": duplicates,
         "drain_s": None if con.drained_s is None else round(con.drained_s, 2),
