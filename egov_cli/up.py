@@ -15,7 +15,7 @@ import typer
 from egov_cli.platform import DEFAULT_PORTS, Platform
 from shared.demo import DEMO_RECEIVER_PORT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_up(load_demo: bool = True) -> None:
