@@ -54,4 +54,3 @@ def test_egov_token_prints_a_token_the_services_accept() -> None:
 def test_egov_token_refuses_an_unknown_role() -> None:
     result = CliRunner().invoke(app, ["token", "--user", "x", "--role", "king"])
     assert result.exit_code != 0
-
