@@ -28,9 +28,6 @@ from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED
 
 Handler = Callable[[Any, CloudEventMeta], Awaitable[None]]
 log = get_logger(__name__)
-# The broker answers a fetch as soon as a record arrives; an idle consumer then polls
-# every few seconds instead of twice a second (the idle cost of the stack).
-FETCH_MAX_WAIT_MS = 5000
 
 
 class RejectEvent(Exception):
@@ -105,7 +102,6 @@ def subscribe(
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
-        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         decoder=_raw_body,
         title=f"{consumer}:{topic}",
         description=f"{consumer} consumes {', '.join(sorted(by_type))}",
