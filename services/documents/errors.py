@@ -20,13 +20,6 @@ class InvalidInput(Invalid):
     """The input breaks a rule of the service."""
 
 
-class IdempotencyKeyReused(Invalid):
-    def __init__(self) -> None:
-        super().__init__(
-            "this Idempotency-Key was already used with a different body", "Idempotency-Key"
-        )
-
-
 class WrongState(Conflict):
     """The document's state does not allow the action; the body says state and version."""
 

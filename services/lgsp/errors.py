@@ -34,13 +34,6 @@ class UnsafeWebhook(Invalid):
         super().__init__(detail, field="webhook_url")
 
 
-class IdempotencyKeyReused(Invalid):
-    def __init__(self) -> None:
-        super().__init__(
-            "this Idempotency-Key was already used with a different body", field="Idempotency-Key"
-        )
-
-
 class KeyNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("no such active key of this partner")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.kit.errors import DomainError, Forbidden, Invalid, NotFound, Stale
+from shared.kit.errors import DomainError, Forbidden, NotFound, Stale
 
 
 class PageRefused(Forbidden):
@@ -19,11 +19,6 @@ class NewsNotFound(NotFound):
 class NewsChanged(Stale):
     def __init__(self, current_version: int) -> None:
         super().__init__("the resource changed since you read it; read it again", current_version)
-
-
-class IdempotencyKeyReused(Invalid):
-    def __init__(self) -> None:
-        super().__init__("this Idempotency-Key was used with another body", "Idempotency-Key")
 
 
 class BadCursor(DomainError):

@@ -18,13 +18,19 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.kit.clock import utcnow
+from shared.kit.errors import Invalid
 from shared.kit.expiry import HourlyExpiry
 
 Doc = dict[str, Any]
 
 
-class IdempotencyConflict(Exception):
-    """The key was already used with a different body."""
+class IdempotencyConflict(Invalid):
+    """The key was already used with a different body (422, whatever the service)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was already used with a different body", "Idempotency-Key"
+        )
 
 
 def body_hash(body: Mapping[str, Any]) -> str:
@@ -65,7 +71,7 @@ class IdempotencyKeys:
             if existing is None:  # expired between the two calls: claim it again
                 continue
             if existing["body_hash"] != digest:
-                raise IdempotencyConflict(key)
+                raise IdempotencyConflict()
             return Claimed(str(existing["result_id"]), fresh=False)
 
     async def expire(self, older_than: dt.datetime) -> int:

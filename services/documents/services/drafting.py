@@ -9,7 +9,7 @@ from services.documents.domain.lifecycle import Action, State, next_state
 from services.documents.domain.organisation import Organisation
 from services.documents.domain.permissions import may_create
 from services.documents.domain.publication import is_classified
-from services.documents.errors import IdempotencyKeyReused, InvalidInput, NotAllowed
+from services.documents.errors import InvalidInput, NotAllowed
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.access import load_visible, prepare
 from services.documents.services.audit import AuditTrail
@@ -18,7 +18,7 @@ from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
 from shared.contracts.vocabulary import Confidentiality
 from shared.kit.clock import utcnow
-from shared.kit.idempotency import IdempotencyConflict, IdempotencyKeys, body_hash
+from shared.kit.idempotency import IdempotencyKeys, body_hash
 from shared.kit.types import Doc
 
 
@@ -65,12 +65,9 @@ class DraftingService:
         self._check_units(list(fields.get("recipients_internal") or []), unit)
         document_id = new_id()
         if idempotency_key:
-            try:
-                claimed = await self._idempotency.claim(
-                    principal.user, idempotency_key, body_hash(fields), document_id
-                )
-            except IdempotencyConflict as exc:
-                raise IdempotencyKeyReused() from exc
+            claimed = await self._idempotency.claim(
+                principal.user, idempotency_key, body_hash(fields), document_id
+            )
             document_id = claimed.result_id
             existing = await self._documents.get(document_id)
             if existing is not None:

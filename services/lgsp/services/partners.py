@@ -21,7 +21,6 @@ from services.lgsp.domain.signing import (
 )
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
 from services.lgsp.errors import (
-    IdempotencyKeyReused,
     KeyNotFound,
     NoAccess,
     NotAuthenticated,
@@ -44,7 +43,7 @@ from services.lgsp.repositories.partners import DuplicateCode
 from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.settings import Settings
 from shared.kit.clock import as_utc, utcnow
-from shared.kit.idempotency import IdempotencyConflict, body_hash
+from shared.kit.idempotency import body_hash
 from shared.kit.types import Doc
 
 Resolver = Callable[[str], Awaitable[list[str]]]
@@ -120,12 +119,9 @@ class PartnerService:
             await self.check_webhook_url(fields["webhook_url"])
         partner_id = uuid.uuid4().hex
         if idempotency_key:
-            try:
-                claimed = await self.idempotency.claim(
-                    caller, idempotency_key, body_hash(fields), partner_id
-                )
-            except IdempotencyConflict as exc:
-                raise IdempotencyKeyReused() from exc
+            claimed = await self.idempotency.claim(
+                caller, idempotency_key, body_hash(fields), partner_id
+            )
             partner_id = claimed.result_id
             existing = await self.partners.get(partner_id)
             if existing is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from services.portal.domain.slug import slugify
-from services.portal.errors import BadCursor, IdempotencyKeyReused, NewsChanged, NewsNotFound
+from services.portal.errors import BadCursor, NewsChanged, NewsNotFound
 from services.portal.repositories import NewsRepository
 from shared.kit.clock import utcnow
-from shared.kit.idempotency import IdempotencyConflict, IdempotencyKeys, body_hash
+from shared.kit.idempotency import IdempotencyKeys, body_hash
 from shared.kit.types import Doc
 
 
@@ -41,12 +41,7 @@ class NewsService:
         """A new article from its title, summary, body and language (as JSON values)."""
         news_id = uuid.uuid4().hex
         if idempotency_key:
-            try:
-                claimed = await self._keys.claim(
-                    author, idempotency_key, body_hash(article), news_id
-                )
-            except IdempotencyConflict as exc:
-                raise IdempotencyKeyReused() from exc
+            claimed = await self._keys.claim(author, idempotency_key, body_hash(article), news_id)
             news_id = claimed.result_id
             found = None if claimed.fresh else await self._news.get(news_id)
             if found is not None:
