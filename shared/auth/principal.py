@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from shared.contracts.vocabulary import CLEARANCE_RANK, Confidentiality
-
-
-class Role(StrEnum):
-    CLERK = "clerk"
-    DRAFTER = "drafter"
-    APPROVER = "approver"
-    RECORDS_OFFICER = "records_officer"
-    ADMIN = "admin"
-    PORTAL_EDITOR = "portal_editor"
-    LGSP_ADMIN = "lgsp_admin"
-    SERVICE_PORTAL = "service_portal"
-    SERVICE_LGSP = "service_lgsp"
-    SERVICE_DOCUMENTS = "service_documents"
-
+from shared.contracts.vocabulary import Role as Role  # tokens carry these; re-exported
 
 SERVICE_ROLES = frozenset({Role.SERVICE_PORTAL, Role.SERVICE_LGSP, Role.SERVICE_DOCUMENTS})
 SERVICES = ("documents", "portal", "lgsp")

@@ -9,6 +9,21 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Role(StrEnum):
+    """The roles a token carries: staff, administrators and service accounts."""
+
+    CLERK = "clerk"
+    DRAFTER = "drafter"
+    APPROVER = "approver"
+    RECORDS_OFFICER = "records_officer"
+    ADMIN = "admin"
+    PORTAL_EDITOR = "portal_editor"
+    LGSP_ADMIN = "lgsp_admin"
+    SERVICE_PORTAL = "service_portal"
+    SERVICE_LGSP = "service_lgsp"
+    SERVICE_DOCUMENTS = "service_documents"
+
+
 class DocumentType(StrEnum):
     NGHI_QUYET = "nghi_quyet"
     QUYET_DINH = "quyet_dinh"

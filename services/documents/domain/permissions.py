@@ -9,21 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Protocol
 
 from services.documents.domain.lifecycle import Action, State
-from shared.contracts.vocabulary import CLEARANCE_RANK, Confidentiality
-
-
-class Role(StrEnum):
-    """The staff roles the matrix knows (the names tokens carry)."""
-
-    CLERK = "clerk"
-    DRAFTER = "drafter"
-    APPROVER = "approver"
-    RECORDS_OFFICER = "records_officer"
-    ADMIN = "admin"
+from shared.contracts.vocabulary import CLEARANCE_RANK, Confidentiality, Role
 
 
 class Actor(Protocol):
@@ -86,7 +75,8 @@ def _role(name: str) -> Role | None:
 
 
 def _roles(principal: Actor) -> frozenset[Role]:
-    return frozenset(r for r in map(_role, principal.roles) if r is not None)
+    # Only the roles of this matrix: the others belong to other services.
+    return frozenset(r for r in map(_role, principal.roles) if r in MATRIX)
 
 
 def cleared(principal: Actor, level: Confidentiality) -> bool:
