@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,6 +31,7 @@ from starlette.routing import Route
 
 from tests.e2e.flow import LGSP_ADMIN
 from tests.support.infra import free_port
+from tests.support.serving import serving
 
 SLOW_ANSWER_S = 5.0
 
@@ -92,23 +92,9 @@ async def receiver(delay_s: float = 0.0) -> AsyncIterator[Receiver]:
         return JSONResponse({"ok": True})
 
     app = Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=state.port,
-        log_level="error",  # the https-to-http partner makes uvicorn warn on every attempt
-        access_log=False,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
+    # "error": the https-to-http partner makes uvicorn warn on every attempt.
+    async with serving(app, state.port, log_level="error"):
         yield state
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclass

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.support.infra import free_port
+from tests.support.serving import serving
 
 
 @dataclass
@@ -55,15 +54,5 @@ async def partner_server() -> AsyncIterator[PartnerServer]:
         return JSONResponse({"ok": True})
 
     app = Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=state.port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    try:
+    async with serving(app, state.port):
         yield state
-    finally:
-        server.should_exit = True
-        await task

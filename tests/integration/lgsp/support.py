@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from standardwebhooks import Webhook
 
@@ -17,6 +16,7 @@ from services.lgsp.settings import Settings
 from shared.auth.principal import Role
 from tests.support.infra import free_port, kafka_bootstrap, mongo_url, unique
 from tests.support.services import auth
+from tests.support.serving import serving
 
 ADMIN = auth(Role.LGSP_ADMIN, audience=("lgsp",))
 Behaviour = Callable[[int], Awaitable[tuple[int, dict[str, str]]]]
@@ -98,18 +98,8 @@ class PartnerServer:
 @contextlib.asynccontextmanager
 async def partner_server() -> AsyncIterator[PartnerServer]:
     server = PartnerServer(port=free_port())
-    config = uvicorn.Config(
-        server.app(), host="127.0.0.1", port=server.port, log_level="warning", lifespan="off"
-    )
-    uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        await asyncio.sleep(0.02)
-    try:
+    async with serving(server.app(), server.port):
         yield server
-    finally:
-        uv.should_exit = True
-        await task
 
 
 @contextlib.asynccontextmanager
