@@ -88,9 +88,7 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
         settings.signing_key_file,
         settings.signing_key_id,
     )
-    await documents.ensure_indexes()
     await audit.ensure_indexes()
-    await files.ensure_indexes()
     await keys.load()
     relay = OutboxRelay(
         documents.collection,

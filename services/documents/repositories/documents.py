@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -45,14 +44,6 @@ class DocumentRepository:
         self._days: AsyncCollection[Doc] = db["document_days"]
         self._lease_s = lease_s
         self._earliest_known = False
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("state", ASCENDING), ("drafting_unit", ASCENDING)])
-        await self.collection.create_index(
-            [("issuer_code", ASCENDING), ("book", ASCENDING), ("year", ASCENDING)]
-        )
-        await self.collection.create_index([("notation", ASCENDING), ("year", ASCENDING)])
-        await self.collection.create_index([("attachments.sha256", ASCENDING)])
 
     async def insert(self, doc: Doc, audit: Sequence[Doc] = ()) -> Doc | None:
         """Store a new document with its first audit entries pending and an empty outbox;

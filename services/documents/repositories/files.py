@@ -21,9 +21,6 @@ class FileStore:
         self._content = ContentStore(db, "attachments")
         self._refs = db["attachment_refs"]
 
-    async def ensure_indexes(self) -> None:
-        """Everything here is found by ``_id``."""
-
     async def put(self, sha256: str, data: bytes, media_type: str) -> bool:
         """Store the bytes unless that content is already stored; True if newly stored."""
         return await self._content.put(sha256, data, media_type)
