@@ -20,7 +20,14 @@ from shared.contracts.models import (
     DocumentSignature,
     SignedDocument,
 )
-from shared.contracts.vocabulary import DeliveryState, IncomingStatus, Urgency
+from shared.contracts.vocabulary import (
+    Confidentiality,
+    DeliveryState,
+    IncomingStatus,
+    MessageFormat,
+    SignatureVerdict,
+    Urgency,
+)
 
 
 class EventData(ContractModel):
@@ -161,6 +168,7 @@ class EdxmlHeader(ContractModel):
     signer: EdxmlSigner
     due_date: dt.date | None = None
     priority: Urgency = Urgency.THUONG
+    confidentiality: Confidentiality = Confidentiality.THUONG
     steering_type: str = Field(default="", max_length=100)
     trace: list[TraceHop] = Field(default_factory=list)
 
@@ -186,10 +194,15 @@ class _InboundEvent(EventData):
 class InboundReceived(_InboundEvent):
     event_name: ClassVar[str] = "inbound.received"
 
+    # The sender's own id of the message (edXML DocumentId), unique per sender.
+    sender_document_id: str = Field(min_length=1, max_length=300)
+    message_format: MessageFormat
     header: EdxmlHeader
     body: str = Field(default="", max_length=500_000)
+    # Claim checks on the LGSP: fetched with the documents service's own account.
     attachments: list[ClaimCheck] = Field(default_factory=list)
-    signature_verdict: Literal["valid", "invalid", "unsigned"]
+    signature_verdict: SignatureVerdict
+    signature_note: str = Field(default="", max_length=500)
     received_at: dt.datetime
 
 

@@ -156,6 +156,22 @@ class IncomingStatus(StrEnum):
     RECALL_REFUSED = "16"
 
 
+class SignatureVerdict(StrEnum):
+    """What checking the sender's signature of a document sent in found; staff decide on it."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNSIGNED = "unsigned"
+    UNKNOWN_CERTIFICATE = "unknown_certificate"
+
+
+class MessageFormat(StrEnum):
+    """How a partner agency's system exchanges documents with the LGSP."""
+
+    JSON = "json"
+    EDXML = "edxml"
+
+
 class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     RETRYING = "retrying"
