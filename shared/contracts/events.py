@@ -129,6 +129,10 @@ class IncomingStatusChanged(EventData):
     inbound_id: str = Field(min_length=1, max_length=64)
     incoming_version: int = Field(ge=1)
     sender_code: str = Field(pattern=ORG_CODE_PATTERN)
+    # What the sender needs to recognise its document (an edXML status's ResponseFor).
+    sender_document_id: str = Field(min_length=1, max_length=300)
+    sender_notation: str = Field(min_length=1, max_length=130, description="2491/STC-BCTC")
+    promulgation_date: dt.date
     status: Literal["02", "03", "04", "05", "06", "15", "16"]
     note: str = Field(default="", max_length=2000)
     changed_at: dt.datetime

@@ -121,6 +121,9 @@ async def test_a_dispatch_reaches_only_its_addressee_and_the_inbox_pages_and_ack
                 inbound_id="in-1",
                 incoming_version=2,
                 sender_code=G22,
+                sender_document_id=f"{G22},2026/11/20,12/UBND-VP",
+                sender_notation="12/UBND-VP",
+                promulgation_date=dt.date(2026, 11, 20),
                 status="03",
                 changed_at=dt.datetime.now(dt.UTC),
             )
