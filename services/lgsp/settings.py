@@ -21,6 +21,22 @@ class Settings(ServiceSettings):
         default="http://127.0.0.1:8001",
         description="base URL of the documents service, for claim-check file fetches",
     )
+    organisation_code: str = Field(
+        default="000.00.00.G06",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,63}$",
+        description=(
+            "the ministry's own code in the national directory of agencies: documents sent in "
+            "must name it as a receiver, and it is the sender of what the LGSP writes"
+        ),
+    )
+    organisation_name: str = Field(
+        default="Bộ Ngoại giao", description="the ministry's name in the messages the LGSP writes"
+    )
+    max_inbound_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        gt=0,
+        description="largest document a partner may send in (whole request body)",
+    )
     allow_private_webhooks: bool = Field(
         default=False, description="accept webhook URLs on loopback or private addresses"
     )
