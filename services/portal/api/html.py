@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from services.portal.api.deps import ComponentsDep, Filters, cursor_of
@@ -81,49 +81,46 @@ async def _document(
     )
 
 
+def _language(request: Request) -> str:
+    """Each page has a Vietnamese path and an English one under /en."""
+    path = request.url.path
+    return "en" if path == "/en" or path.startswith("/en/") else "vi"
+
+
+Language = Annotated[str, Depends(_language)]
+
+
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, components: ComponentsDep) -> Response:
-    return await components.page_cache.get(request, lambda: _home(request, components, "vi"))
-
-
 @router.get("/en", response_class=HTMLResponse)
-async def home_en(request: Request, components: ComponentsDep) -> Response:
-    return await components.page_cache.get(request, lambda: _home(request, components, "en"))
+async def home(request: Request, components: ComponentsDep, lang: Language) -> Response:
+    return await components.page_cache.get(request, lambda: _home(request, components, lang))
 
 
 @router.get("/van-ban", response_class=HTMLResponse)
-async def documents(
-    request: Request, components: ComponentsDep, filters: Filters, cursor: Cursor = None
-) -> Any:
-    return await components.page_cache.get(
-        request, lambda: _list(request, components, "vi", filters, cursor)
-    )
-
-
 @router.get("/en/documents", response_class=HTMLResponse)
-async def documents_en(
-    request: Request, components: ComponentsDep, filters: Filters, cursor: Cursor = None
+async def documents(
+    request: Request,
+    components: ComponentsDep,
+    lang: Language,
+    filters: Filters,
+    cursor: Cursor = None,
 ) -> Any:
     return await components.page_cache.get(
-        request, lambda: _list(request, components, "en", filters, cursor)
+        request, lambda: _list(request, components, lang, filters, cursor)
     )
 
 
 @router.get("/van-ban/{slug}")
-async def document(
-    request: Request, components: ComponentsDep, slug: Slug, print: Annotated[bool, Query()] = False
-) -> Response:
-    return await components.page_cache.get(
-        request, lambda: _document(request, components, "vi", slug, print)
-    )
-
-
 @router.get("/en/documents/{slug}")
-async def document_en(
-    request: Request, components: ComponentsDep, slug: Slug, print: Annotated[bool, Query()] = False
+async def document(
+    request: Request,
+    components: ComponentsDep,
+    lang: Language,
+    slug: Slug,
+    print: Annotated[bool, Query()] = False,
 ) -> Response:
     return await components.page_cache.get(
-        request, lambda: _document(request, components, "en", slug, print)
+        request, lambda: _document(request, components, lang, slug, print)
     )
 
 
@@ -150,10 +147,6 @@ async def document_file(components: ComponentsDep, slug: Slug, sha256: Sha256Pat
 
 
 @router.get("/gioi-thieu", response_class=HTMLResponse)
-async def about(request: Request, components: ComponentsDep) -> HTMLResponse:
-    return components.renderer.page(request, "about.html", lang="vi")
-
-
 @router.get("/en/about", response_class=HTMLResponse)
-async def about_en(request: Request, components: ComponentsDep) -> HTMLResponse:
-    return components.renderer.page(request, "about.html", lang="en")
+async def about(request: Request, components: ComponentsDep, lang: Language) -> HTMLResponse:
+    return components.renderer.page(request, "about.html", lang=lang)
