@@ -7,7 +7,14 @@ import functools
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from services.documents.api import attachments, deliveries, documents, registers, signatures
+from services.documents.api import (
+    attachments,
+    deliveries,
+    documents,
+    incoming,
+    registers,
+    signatures,
+)
 from services.documents.api.upload_limit import UploadLimitMiddleware
 from services.documents.components import build
 from services.documents.consumers import register_consumers
@@ -31,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             documents.router,
             attachments.router,
             deliveries.router,
+            incoming.router,
             registers.router,
             signatures.router,
         ],

@@ -10,12 +10,21 @@ from services.documents.repositories.counters import CounterRepository
 from services.documents.repositories.deliveries import DeliveryStatusRepository
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.repositories.files import FileStore
+from services.documents.repositories.incoming import IncomingRepository
+from services.documents.repositories.incoming_fetches import FetchQueue
 from services.documents.repositories.keys import SigningKeyRepository
 from services.documents.services.attachments import AttachmentService
 from services.documents.services.audit import AuditTrail
 from services.documents.services.deliveries import DeliveryStatusService
 from services.documents.services.drafting import DraftingService
+from services.documents.services.incoming import IncomingService
+from services.documents.services.incoming_changes import IncomingWriter
+from services.documents.services.incoming_fetching import AttachmentFetcher
+from services.documents.services.incoming_intake import IntakeService
+from services.documents.services.incoming_recovery import IncomingRecovery
+from services.documents.services.incoming_registration import ArrivalRegistration
 from services.documents.services.issuance import IssuanceService
+from services.documents.services.recall import RecallService
 from services.documents.services.recovery import KeyExpiry, RecoveryService
 from services.documents.services.registers import RegisterService
 from services.documents.services.revocation import RevocationService
@@ -24,9 +33,23 @@ from services.documents.services.unit_of_work import UnitOfWork
 from services.documents.services.verification import VerificationService
 from services.documents.settings import Settings
 from shared.background import BackgroundLoop
+from shared.kit.content import ContentStore
 from shared.kit.idempotency import IdempotencyKeys
 from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime
+
+
+@dataclass
+class IncomingComponents:
+    """Documents sent in by partner agencies (văn bản đến), with their own outbox relay."""
+
+    repository: IncomingRepository
+    relay: OutboxRelay
+    service: IncomingService
+    intake: IntakeService
+    registration: ArrivalRegistration
+    fetcher: AttachmentFetcher
+    recovery: IncomingRecovery
 
 
 @dataclass
@@ -39,20 +62,34 @@ class DocumentsComponents:
     drafting: DraftingService
     issuance: IssuanceService
     revocation: RevocationService
+    recall: RecallService
     attachments: AttachmentService
     registers: RegisterService
     verification: VerificationService
     deliveries: DeliveryStatusService
     recovery: RecoveryService
     key_expiry: KeyExpiry
+    inbound: IncomingComponents
     _loops: list[BackgroundLoop] = field(default_factory=list)
+
+    @property
+    def incoming(self) -> IncomingService:
+        return self.inbound.service
 
     async def start(self) -> None:
         settings = self.settings
         # Finish what a crash of any replica left behind before serving.
         await self.recovery.recover(settings.recovery_grace_s)
         self.relay.start()
+        self.inbound.relay.start()
+        fetches = BackgroundLoop(
+            "documents:incoming-fetches",
+            self.inbound.fetcher.run_once,
+            settings.incoming_fetch_interval_s,
+        )
+        self.inbound.intake.on_fetch_queued(fetches.wake)
         self._loops = [
+            fetches,
             BackgroundLoop(
                 "documents:recovery",
                 lambda: self.recovery.recover_reservations(settings.recovery_grace_s),
@@ -71,6 +108,7 @@ class DocumentsComponents:
         for loop in self._loops:
             await loop.stop()
         self._loops.clear()
+        await self.inbound.relay.stop()
         await self.relay.stop()
 
 
@@ -104,7 +142,9 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
         documents, counters, keys, trail, uow, org, dict(settings.register_starts)
     )
     revocation = RevocationService(documents, uow)
-    recovery = RecoveryService(issuance, revocation, trail, relay)
+    statuses = DeliveryStatusRepository(db)
+    inbound = build_incoming(runtime, settings, documents, counters, audit, org)
+    recovery = RecoveryService(issuance, revocation, trail, relay, inbound.recovery, inbound.relay)
     relay.set_follow_up(recovery.follow_up)
     return DocumentsComponents(
         settings=settings,
@@ -115,12 +155,68 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
         drafting=DraftingService(documents, idempotency, trail, uow, org),
         issuance=issuance,
         revocation=revocation,
+        recall=RecallService(documents, statuses, uow),
         attachments=AttachmentService(documents, files, trail, uow, settings.max_attachment_bytes),
-        registers=RegisterService(documents, counters, org),
+        registers=RegisterService(documents, counters, org, inbound.repository),
         verification=VerificationService(documents, files, keys),
-        deliveries=DeliveryStatusService(DeliveryStatusRepository(db), documents),
+        deliveries=DeliveryStatusService(statuses, documents),
         recovery=recovery,
         key_expiry=KeyExpiry(idempotency, settings.idempotency_ttl_s),
+        inbound=inbound,
+    )
+
+
+def build_incoming(
+    runtime: Runtime,
+    settings: Settings,
+    documents: DocumentRepository,
+    counters: CounterRepository,
+    audit: AuditRepository,
+    org: Organisation,
+) -> IncomingComponents:
+    db = runtime.db
+    repository = IncomingRepository(db, lease_s=settings.outbox_lease_s)
+    fetches = FetchQueue(db)
+    # The documents' own content store: incoming bytes are never named by a claim check
+    # of ours (no referrer record), so they never leave the service.
+    content = ContentStore(db, "attachments")
+    relay = OutboxRelay(
+        repository.collection,
+        runtime.publisher,
+        lease_s=settings.outbox_lease_s,
+        sweep_interval_s=settings.outbox_sweep_interval_s,
+        settle_s=settings.recovery_grace_s,
+    )
+    writer = IncomingWriter(repository, audit, relay, runtime.publisher)
+    registration = ArrivalRegistration(
+        repository, counters, writer, settings.issuer_code, dict(settings.register_starts)
+    )
+    recovery = IncomingRecovery(repository, fetches, writer, registration)
+    relay.set_follow_up(recovery.follow_up)
+    return IncomingComponents(
+        repository=repository,
+        relay=relay,
+        service=IncomingService(repository, documents, audit, writer, registration, content, org),
+        intake=IntakeService(
+            repository,
+            fetches,
+            writer,
+            organisation_code=settings.organisation_code,
+            max_attachment_bytes=settings.max_attachment_bytes,
+        ),
+        registration=registration,
+        fetcher=AttachmentFetcher(
+            repository,
+            fetches,
+            writer,
+            content,
+            lgsp_url=settings.lgsp_url,
+            auth_headers=runtime.service_tokens.headers,
+            timeout_s=settings.incoming_fetch_timeout_s,
+            max_bytes=settings.max_attachment_bytes,
+            give_up_s=settings.incoming_fetch_give_up_s,
+        ),
+        recovery=recovery,
     )
 
 

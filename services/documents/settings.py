@@ -60,3 +60,29 @@ class Settings(ServiceSettings):
     recovery_grace_s: float = Field(
         default=10.0, ge=0, description="age after which an unfinished issuance is recovered"
     )
+    # Incoming documents (văn bản đến) sent in by partner agencies through the LGSP.
+    organisation_code: str = Field(
+        default="000.00.00.G06",
+        description=(
+            "the ministry's code in the national directory of organisations: documents sent "
+            "in must be addressed to it"
+        ),
+    )
+    lgsp_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="base URL of the LGSP, where the attachments of documents sent in are fetched",
+    )
+    incoming_fetch_interval_s: float = Field(
+        default=2.0, gt=0, description="how often attachment fetches that wait are retried"
+    )
+    incoming_fetch_timeout_s: float = Field(
+        default=30.0, gt=0, description="timeout of one attachment fetch from the LGSP"
+    )
+    incoming_fetch_give_up_s: float = Field(
+        default=6 * 3600.0,
+        gt=0,
+        description=(
+            "after this long without all its attachments a document sent in is held for a "
+            "clerk's attention"
+        ),
+    )

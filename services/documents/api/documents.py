@@ -1,4 +1,4 @@
-"""Staff API of documents: drafts, review, issuance, revocation, audit."""
+"""Staff API of documents: drafts, review, issuance, revocation, recall, audit."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ async def list_documents(
 
 @router.get("/{document_id}")
 async def read_document(document_id: str, principal: CurrentPrincipal, cases: ComponentsDep) -> Any:
-    return document_response(await cases.drafting.read(principal, document_id))
+    doc = await cases.drafting.read(principal, document_id)
+    return document_response(await cases.recall.with_summary(doc))
 
 
 @router.patch("/{document_id}")
@@ -152,6 +153,21 @@ async def revoke(
     version: ExpectedVersion,
 ) -> JSONResponse:
     doc = await cases.revocation.revoke(principal, document_id, version, body.reason)
+    return document_response(await cases.recall.with_summary(doc))
+
+
+@router.post("/{document_id}/recall")
+async def recall(
+    document_id: str,
+    body: DocumentReason,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    """Ask every external recipient to give the dispatched document back (status 13); it
+    stays issued. Their answers (15, 16) show in ``recall`` and per recipient in
+    ``/deliveries``."""
+    doc = await cases.recall.recall(principal, document_id, version, body.reason)
     return document_response(doc)
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from services.documents.api.deps import ComponentsDep
-from services.documents.api.schemas import register_entry
+from services.documents.api.schemas import incoming_register_entry, register_entry
+from services.documents.domain.incoming import INCOMING_BOOK
 from shared.auth.dependencies import CurrentPrincipal
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
@@ -29,10 +30,11 @@ async def register(
     if not isinstance(after, int):
         raise ProblemError(400, "the cursor is not valid")
     items, last = await cases.registers.entries(principal, issuer, book, year, after, limit)
+    view = incoming_register_entry if book == INCOMING_BOOK else register_entry
     return {
         "issuer": issuer,
         "book": book,
         "year": year,
-        "items": [register_entry(d) for d in items],
+        "items": [view(d) for d in items],
         "next_cursor": encode_cursor({"after": last}) if last else None,
     }

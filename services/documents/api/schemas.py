@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.documents.domain.incoming import is_overdue, is_urgent, recall_pending
 from shared.contracts.models import ORG_CODE_PATTERN, Signer
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType, Language, Urgency
 from shared.kit.types import SHA256_PATTERN, Doc
@@ -99,11 +100,13 @@ def document_view(doc: Doc) -> Doc:
         if key in INTERNAL_FIELDS:
             continue
         view[key] = value.isoformat() if hasattr(value, "isoformat") else value
-    issue = view.get("issue")
-    if isinstance(issue, dict):
-        view["issue"] = {
-            k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in issue.items()
-        }
+    # Nested records with times: the issuance intent, the recall request and its standing.
+    for nested in ("issue", "recall"):
+        record = view.get(nested)
+        if isinstance(record, dict):
+            view[nested] = {
+                k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in record.items()
+            }
     return view
 
 
@@ -124,4 +127,82 @@ def register_entry(doc: Doc) -> Doc:
 def audit_view(entry: Doc) -> Doc:
     return {
         k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if k != "_id"
+    }
+
+
+# Incoming documents (văn bản đến).
+
+INCOMING_INTERNAL_FIELDS = frozenset(
+    {"_id", "outbox", "outbox_lease", "audit_pending", "registration"}
+)
+
+
+class IncomingNote(_Body):
+    note: str = Field(default="", max_length=2000, description="sent to the sender with the status")
+
+
+class IncomingReason(_Body):
+    reason: str = Field(min_length=1, max_length=2000, description="sent to the sender")
+
+
+class IncomingAssign(_Body):
+    lead_unit: UnitCode
+    supporting_units: list[UnitCode] = Field(default_factory=list, max_length=50)
+    deadline: dt.date
+    handler: str = Field(
+        min_length=1, max_length=200, description="user id of a drafter of the lead unit"
+    )
+    note: str = Field(default="", max_length=2000, description="sent to the sender")
+
+
+class IncomingComplete(_Body):
+    answer_document_id: str | None = Field(
+        default=None, min_length=1, max_length=64, description="the outgoing document answering"
+    )
+    note: str = Field(default="", max_length=2000, description="sent to the sender")
+
+
+class IncomingRecallAnswer(_Body):
+    accept: bool = Field(description="true: withdraw the copy (15); false: refuse (16)")
+    reason: str = Field(default="", max_length=2000, description="required when refusing")
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def incoming_view(doc: Doc, *, today: dt.date, with_body: bool = True) -> Doc:
+    """An incoming document as staff see it: urgency, overdue and the signature plainly."""
+    view: Doc = {"id": doc["_id"]}
+    for key, value in doc.items():
+        if key in INCOMING_INTERNAL_FIELDS or (key == "body" and not with_body):
+            continue
+        view[key] = _plain(value)
+    view["urgent"] = is_urgent(doc)
+    view["overdue"] = is_overdue(doc, today)
+    view["recall_pending"] = recall_pending(doc)
+    return view
+
+
+def incoming_register_entry(doc: Doc) -> Doc:
+    arrival = doc.get("arrival") or {}
+    return {
+        "number": arrival.get("number"),
+        "arrival_date": arrival.get("date"),
+        "inbound_id": doc["_id"],
+        "sender_code": doc["sender_code"],
+        "sender_name": doc["sender_name"],
+        "sender_notation": doc["sender_notation"],
+        "promulgation_date": doc["promulgation_date"],
+        "document_type": doc["document_type"],
+        "subject": doc["subject"],
+        "urgency": doc["urgency"],
+        "confidentiality": doc["confidentiality"],
+        "state": doc["state"],
     }

@@ -43,6 +43,11 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State | None]] = {
 
 NUMBERED_STATES = frozenset({State.ISSUED, State.REVOKED, State.REPLACED})
 
+# A recall (thu hồi văn bản đã gửi) asks the external recipients of an issued document to
+# give their copy back. It is not a transition: the document stays issued and numbered, and
+# the request and its answers are kept beside the state (docs/architecture.md §11).
+RECALLABLE_STATES = frozenset({State.ISSUED})
+
 
 class TransitionNotAllowed(Exception):
     def __init__(self, action: Action, state: State) -> None:

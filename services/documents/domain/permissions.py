@@ -119,6 +119,12 @@ def may_create(principal: Actor, drafting_unit: str, level: Confidentiality) -> 
     return may(principal, Action.CREATE, DocumentFacts(State.DRAFT, drafting_unit, level))
 
 
+def may_recall(principal: Actor, doc: DocumentFacts) -> bool:
+    """Asking recipients to give a dispatched document back is the clerk's (văn thư) act, as
+    its revocation is: whoever may revoke it may recall it (clerks and admins)."""
+    return may(principal, Action.REVOKE, doc)
+
+
 def may_read_registers(principal: Actor) -> bool:
     return bool(_roles(principal) & REGISTER_ROLES)
 

@@ -119,6 +119,43 @@ def on_issue(
     return events
 
 
+def recall_refusal(doc: Doc) -> str | None:
+    """Why the external recipients of ``doc`` cannot be asked to give it back; None if
+    they can (its state is checked apart, like any action's)."""
+    if is_classified(doc):
+        return "a classified document never leaves this service, so it cannot be recalled"
+    if not doc.get("dispatched"):
+        return "this document was never dispatched to external recipients, so it cannot be recalled"
+    if doc.get("recall"):
+        return "a recall of this document was already requested"
+    return None
+
+
+def recall_record(doc: Doc, reason: str, actor: str, now: dt.datetime) -> Doc:
+    """The request kept on the document; the recipients' answers are kept per recipient."""
+    return {
+        "reason": reason,
+        "requested_at": now,
+        "requested_by": actor,
+        "recipients": list(doc["recipients_external"]),
+    }
+
+
+def on_recall(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[EventData]:
+    """Status 13 to every external recipient: the one builder of ``document.recalled``,
+    whether staff recall the document or revoke it."""
+    return [
+        DocumentRecalled(
+            document_id=str(doc["_id"]),
+            document_version=version,
+            notation=str(doc["notation"]),
+            reason=reason,
+            recipients=list(doc["recipients_external"]),
+            recalled_at=now,
+        )
+    ]
+
+
 def on_revoke(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[EventData]:
     events: list[EventData] = []
     if doc.get("published"):
@@ -131,17 +168,9 @@ def on_revoke(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[Eve
                 revoked_at=now,
             )
         )
-    if doc.get("dispatched"):
-        events.append(
-            DocumentRecalled(
-                document_id=str(doc["_id"]),
-                document_version=version,
-                notation=str(doc["notation"]),
-                reason=reason,
-                recipients=list(doc["recipients_external"]),
-                recalled_at=now,
-            )
-        )
+    # A document recalled before its revocation was already asked back: no second request.
+    if recall_refusal(doc) is None:
+        events.extend(on_recall(doc, version, reason, now))
     return events
 
 

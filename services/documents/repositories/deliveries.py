@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +12,8 @@ from services.documents.domain.deliveries import ConcernUpdate, delivery_key
 from shared.messaging.idempotency import apply_if_newer
 
 Doc = dict[str, Any]
+# The most ids one ``_id $in`` read may carry and still use the index on the local store.
+MAX_IDS_PER_READ = 1000
 
 
 class DeliveryStatusRepository:
@@ -41,11 +42,15 @@ class DeliveryStatusRepository:
     async def for_recipients(
         self, document_id: str, recipient_codes: Sequence[str]
     ) -> dict[str, Doc]:
-        """The records of the given recipients, each read by ``_id`` (no collection scan)."""
-        found = await asyncio.gather(
-            *(
-                self.collection.find_one({"_id": delivery_key(document_id, code)})
-                for code in recipient_codes
-            )
-        )
-        return {code: doc for code, doc in zip(recipient_codes, found, strict=True) if doc}
+        """The records of the given recipients, by ``_id $in`` (no collection scan); a
+        document names at most 200 external recipients, far below the 1,000 ids of one read."""
+        if not recipient_codes:
+            return {}
+        by_key = {delivery_key(document_id, code): code for code in recipient_codes}
+        found: dict[str, Doc] = {}
+        keys = list(by_key)
+        for start in range(0, len(keys), MAX_IDS_PER_READ):
+            chunk = keys[start : start + MAX_IDS_PER_READ]
+            async for doc in self.collection.find({"_id": {"$in": chunk}}):
+                found[by_key[str(doc["_id"])]] = doc
+        return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.documents.domain.deliveries import concern_updates, delivery_view
+from services.documents.domain.deliveries import concern_updates, delivery_view, recall_line
 from services.documents.domain.publication import is_classified
 from services.documents.repositories.deliveries import DeliveryStatusRepository
 from services.documents.repositories.documents import DocumentRepository
@@ -41,11 +41,19 @@ class DeliveryStatusService:
         return applied
 
     async def list(self, principal: Principal, document_id: str) -> list[Doc]:
-        """One line per external recipient of a document the principal may read."""
+        """One line per external recipient of a document the principal may read; once the
+        document was recalled, each line also says where the recall stands for it."""
         doc = await load_visible(self._documents, principal, document_id)
         if is_classified(doc):
             # Classified documents never leave through the LGSP, so they have no deliveries.
             return []
         codes = [str(code) for code in doc.get("recipients_external") or ()]
         records = await self._statuses.for_recipients(document_id, codes)
-        return [delivery_view(code, records.get(code)) for code in codes]
+        recall = doc.get("recall")
+        lines = []
+        for code in codes:
+            line = delivery_view(code, records.get(code))
+            if recall:
+                line["recall"] = recall_line(recall, code, records.get(code))
+            lines.append(line)
+        return lines

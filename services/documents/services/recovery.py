@@ -7,6 +7,7 @@ import datetime as dt
 from services.documents.domain.lifecycle import State
 from services.documents.repositories.documents import AUDIT_PENDING
 from services.documents.services.audit import AuditTrail
+from services.documents.services.incoming_recovery import IncomingRecovery
 from services.documents.services.issuance import IssuanceService
 from services.documents.services.revocation import RevocationService
 from shared.kit.clock import utcnow
@@ -25,18 +26,31 @@ class RecoveryService:
         revocation: RevocationService,
         trail: AuditTrail,
         relay: OutboxRelay,
+        incoming: IncomingRecovery | None = None,
+        incoming_relay: OutboxRelay | None = None,
     ) -> None:
         self._issuance = issuance
         self._revocation = revocation
         self._trail = trail
         self._relay = relay
+        self._incoming = incoming
+        self._incoming_relay = incoming_relay
 
     async def recover(self, grace_s: float) -> int:
         """Complete whatever a crash left: reservations, then every settled pending marker
-        (issuances, back-links, audit entries, events)."""
-        touched = await self._issuance.recover(grace_s)
+        (issuances, back-links, audit entries, events), and the same for incoming documents."""
+        # Arrival numbers first: their reservations share the counters collection.
+        touched = await self._recover_arrivals(grace_s)
+        touched += await self._issuance.recover(grace_s)
         await self._relay.sweep_once(settle_s=grace_s)
+        if self._incoming_relay is not None:
+            await self._incoming_relay.sweep_once(settle_s=grace_s)
         return touched
+
+    async def _recover_arrivals(self, grace_s: float) -> int:
+        if self._incoming is None:
+            return 0
+        return await self._incoming.recover_reservations(grace_s)
 
     async def follow_up(self, doc: Doc) -> bool:
         """What the sweep finishes on a document whose marker settled; True if work is left."""
@@ -52,6 +66,7 @@ class RecoveryService:
     async def recover_reservations(self, grace_s: float) -> None:
         """The periodic job: reservations only, the relay's sweep finishes the documents
         through their pending markers."""
+        await self._recover_arrivals(grace_s)
         touched = await self._issuance.recover(grace_s)
         if touched:
             log.info("issuance.recovered", documents=touched)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from services.documents.domain.lifecycle import Action, State
-from services.documents.domain.publication import on_replace, on_revoke
+from services.documents.domain.publication import (
+    on_replace,
+    on_revoke,
+    recall_record,
+    recall_refusal,
+)
 from services.documents.errors import InvalidInput
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.access import load_visible, prepare
@@ -23,9 +28,19 @@ class RevocationService:
     ) -> Doc:
         doc = await prepare(self._documents, principal, document_id, Action.REVOKE, version)
         now = utcnow()
+        fields: Doc = {
+            "state": State.REVOKED.value,
+            "revoke_reason": reason,
+            "revoked_at": now,
+            "updated_at": now,
+        }
+        if recall_refusal(doc) is None:
+            # on_revoke recalls it from its external recipients: their answers are kept as
+            # for any recall (services/recall.py).
+            fields["recall"] = recall_record(doc, reason, principal.user, now)
         change = (
             self._uow.change(doc)
-            .set(state=State.REVOKED.value, revoke_reason=reason, revoked_at=now, updated_at=now)
+            .set(**fields)
             .audit(principal.user, Action.REVOKE.value, to_state=State.REVOKED.value, reason=reason)
             .emit(on_revoke(doc, int(doc["version"]) + 1, reason, now))
         )

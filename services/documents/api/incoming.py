@@ -1,0 +1,211 @@
+"""Staff API of incoming documents (văn bản đến): lists, reads and the steps of handling."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
+
+from services.documents.api.deps import ComponentsDep
+from services.documents.api.schemas import (
+    IncomingAssign,
+    IncomingComplete,
+    IncomingNote,
+    IncomingReason,
+    IncomingRecallAnswer,
+    audit_view,
+    incoming_view,
+)
+from services.documents.domain.incoming import IncomingState
+from services.documents.domain.incoming_listing import IncomingFilters
+from services.documents.services.incoming import Assignment, today
+from shared.auth.dependencies import CurrentPrincipal
+from shared.contracts.models import ORG_CODE_PATTERN
+from shared.contracts.vocabulary import Urgency
+from shared.http.concurrency import ExpectedVersion, etag
+from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from shared.http.problems import ProblemError
+from shared.kit.types import Doc
+
+router = APIRouter(prefix="/api/v1/incoming", tags=["incoming"])
+InboundId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def incoming_response(doc: Doc) -> JSONResponse:
+    return JSONResponse(
+        incoming_view(doc, today=today()), headers={"ETag": etag(int(doc["version"]))}
+    )
+
+
+def _position(cursor: str | None) -> tuple[list[Any] | None, str | None]:
+    position = decode_cursor(cursor) or {}
+    after, before = position.get("after"), position.get("before")
+    valid_after = after is None or (
+        isinstance(after, list)
+        and len(after) == 4
+        and all(isinstance(v, int) for v in after[:2])
+        and all(isinstance(v, str) for v in after[2:])
+    )
+    if not valid_after or not (before is None or isinstance(before, str)):
+        raise ProblemError(400, "the cursor is not valid")
+    return after, before
+
+
+@router.get("")
+async def list_incoming(
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    state: Annotated[
+        IncomingState | None,
+        Query(description="absent: every open document; a closed state walks the history"),
+    ] = None,
+    urgency: Urgency | None = None,
+    unit: Annotated[str | None, Query(max_length=32, description="lead or supporting")] = None,
+    overdue: bool | None = None,
+    sender: Annotated[str | None, Query(pattern=ORG_CODE_PATTERN)] = None,
+    year: Annotated[int | None, Query(ge=1945, le=2200)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    after, before = _position(cursor)
+    filters = IncomingFilters(
+        state=state, urgency=urgency, unit=unit, overdue=overdue, sender=sender, year=year
+    )
+    items, position = await cases.incoming.listing(principal, filters, limit, after, before)
+    day = today()
+    return {
+        "items": [incoming_view(d, today=day, with_body=False) for d in items],
+        "next_cursor": encode_cursor(position) if position else None,
+    }
+
+
+@router.get("/{inbound_id}")
+async def read_incoming(
+    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+) -> JSONResponse:
+    return incoming_response(await cases.incoming.read(principal, inbound_id))
+
+
+@router.get("/{inbound_id}/attachments/{attachment_id}")
+async def download_incoming_attachment(
+    inbound_id: InboundId,
+    attachment_id: Annotated[str, Path(min_length=1, max_length=64)],
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+) -> Response:
+    item = await cases.incoming.download(principal, inbound_id, attachment_id)
+    return Response(
+        item.data,
+        media_type=item.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post("/{inbound_id}/accept")
+async def accept(
+    inbound_id: InboundId,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+    body: IncomingNote | None = None,
+) -> JSONResponse:
+    note = body.note if body else ""
+    return incoming_response(await cases.incoming.accept(principal, inbound_id, version, note))
+
+
+@router.post("/{inbound_id}/reject")
+async def reject(
+    inbound_id: InboundId,
+    body: IncomingReason,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    doc = await cases.incoming.reject(principal, inbound_id, version, body.reason)
+    return incoming_response(doc)
+
+
+@router.post("/{inbound_id}/assign")
+async def assign(
+    inbound_id: InboundId,
+    body: IncomingAssign,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    assignment = Assignment(
+        lead_unit=body.lead_unit,
+        supporting_units=list(dict.fromkeys(body.supporting_units)),
+        deadline=body.deadline,
+        handler=body.handler,
+        note=body.note,
+    )
+    doc = await cases.incoming.assign(principal, inbound_id, version, assignment)
+    return incoming_response(doc)
+
+
+@router.post("/{inbound_id}/progress")
+async def progress(
+    inbound_id: InboundId,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+    body: IncomingNote | None = None,
+) -> JSONResponse:
+    note = body.note if body else ""
+    return incoming_response(await cases.incoming.progress(principal, inbound_id, version, note))
+
+
+@router.post("/{inbound_id}/complete")
+async def complete(
+    inbound_id: InboundId,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+    body: IncomingComplete | None = None,
+) -> JSONResponse:
+    body = body or IncomingComplete()
+    doc = await cases.incoming.complete(
+        principal, inbound_id, version, body.note, body.answer_document_id
+    )
+    return incoming_response(doc)
+
+
+@router.post("/{inbound_id}/recall-answer")
+async def recall_answer(
+    inbound_id: InboundId,
+    body: IncomingRecallAnswer,
+    principal: CurrentPrincipal,
+    cases: ComponentsDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    doc = await cases.incoming.answer_recall(
+        principal, inbound_id, version, body.accept, body.reason
+    )
+    return incoming_response(doc)
+
+
+@router.get("/{inbound_id}/audit")
+async def incoming_audit_trail(
+    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+) -> dict[str, Any]:
+    entries = await cases.incoming.trail(principal, inbound_id)
+    return {"items": [audit_view(e) for e in entries]}
+
+
+@router.get("/{inbound_id}/audit/verify")
+async def verify_incoming_audit_trail(
+    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+) -> dict[str, Any]:
+    verdict = await cases.incoming.verify(principal, inbound_id)
+    return {
+        "valid": verdict.valid,
+        "entries": verdict.entries,
+        "broken_at": verdict.broken_at,
+        "reason": verdict.reason,
+    }

@@ -1,0 +1,172 @@
+"""Incoming documents: the aggregate (with its outbox and pending audit entries), the open
+set that listings of work in flight read, and the day buckets that listings of history walk.
+
+Everything is found by ``_id``; the only scan is of ``incoming_open``, which holds the
+documents not yet closed (its size is the work in flight, not the history).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.documents.domain.incoming import is_open
+from services.documents.domain.incoming_listing import closed_sort_key, day_key, open_entry
+from shared.kit.types import Doc
+from shared.messaging import pending
+from shared.messaging.envelope import OutgoingRecord
+from shared.messaging.outbox import OUTBOX, update_with_outbox
+
+AUDIT_PENDING = "audit_pending"
+EARLIEST = "earliest"
+# A listing of history looks at this many documents and this many days per read at most,
+# then hands back a cursor: its cost never depends on how much history is stored.
+MAX_EXAMINED = 2000
+DAYS_PER_READ = 31
+BATCH = 200
+
+
+def _days_before(day: str, count: int) -> list[str]:
+    start = dt.date.fromisoformat(day)
+    return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
+
+
+class IncomingRepository:
+    def __init__(self, db: AsyncDatabase[Doc], *, lease_s: float = 15.0) -> None:
+        self.collection: AsyncCollection[Doc] = db["incoming"]
+        self._open: AsyncCollection[Doc] = db["incoming_open"]
+        self._days: AsyncCollection[Doc] = db["incoming_days"]
+        self._lease_s = lease_s
+
+    async def get(self, inbound_id: str) -> Doc | None:
+        return await self.collection.find_one({"_id": inbound_id})
+
+    async def many(self, ids: Sequence[str]) -> list[Doc]:
+        """Documents by ``_id`` (at most ``BATCH`` a read), in the order given."""
+        found: dict[str, Doc] = {}
+        for start in range(0, len(ids), BATCH):
+            chunk = list(ids[start : start + BATCH])
+            found.update({d["_id"]: d async for d in self.collection.find({"_id": {"$in": chunk}})})
+        return [found[i] for i in ids if i in found]
+
+    async def insert(self, doc: Doc, audit: Sequence[Doc], sort_key: str) -> Doc | None:
+        """Store a new document (its day bucket and open entry first, so listings are never
+        short); None when one with this ``_id`` exists already."""
+        inbound_id = str(doc["_id"])
+        stored: Doc = {**doc, OUTBOX: [], AUDIT_PENDING: list(audit)}
+        await pending.mark(self.collection, inbound_id)
+        await self._list_in_day(day_key(doc["received_at"]), sort_key)
+        await self.sync_open(stored)
+        try:
+            await self.collection.insert_one(stored)
+        except DuplicateKeyError:
+            return None
+        return stored
+
+    async def _list_in_day(self, day: str, sort_key: str) -> None:
+        await self._days.update_one({"_id": day}, {"$addToSet": {"keys": sort_key}}, upsert=True)
+        # Only ever earlier (arrivals may be consumed out of order): the walk stops there.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._days.update_one(
+                {"_id": EARLIEST, "day": {"$gt": day}}, {"$set": {"day": day}}, upsert=True
+            )
+
+    async def write(
+        self,
+        current: Doc,
+        fields: Mapping[str, Any],
+        records: Sequence[OutgoingRecord] = (),
+        audit: Sequence[Doc] = (),
+    ) -> Doc | None:
+        """One atomic write of fields, events and audit entries, if the document still has
+        the version and state of ``current`` (else None); the writer takes the relay's lease."""
+        update: dict[str, Any] = {"$set": dict(fields)}
+        if audit:
+            update["$push"] = {AUDIT_PENDING: {"$each": list(audit)}}
+        return await update_with_outbox(
+            self.collection,
+            str(current["_id"]),
+            int(current["version"]),
+            update,
+            records,
+            {"state": current["state"]},
+            lease=True,
+            lease_s=self._lease_s,
+            current=current,
+        )
+
+    async def drop_pending_audit(self, inbound_id: str, entries: list[Doc]) -> None:
+        await self.collection.update_one(
+            {"_id": inbound_id}, {"$pullAll": {AUDIT_PENDING: entries}}
+        )
+
+    async def sync_open(self, doc: Doc) -> None:
+        """Keep the open set in step with the document; never moves an entry backwards."""
+        inbound_id, version = str(doc["_id"]), int(doc["version"])
+        if is_open(doc):
+            # An entry of this version or newer exists already: the upsert collides, fine.
+            with contextlib.suppress(DuplicateKeyError):
+                await self._open.update_one(
+                    {"_id": inbound_id, "version": {"$lt": version}},
+                    {"$set": open_entry(doc)},
+                    upsert=True,
+                )
+        else:
+            await self._open.delete_one({"_id": inbound_id, "version": {"$lte": version}})
+
+    async def open_entries(self) -> list[Doc]:
+        """The whole open set: the documents not yet closed (work in flight)."""
+        return [entry async for entry in self._open.find({})]
+
+    async def walk_history(
+        self,
+        accepts: Callable[[Doc], bool],
+        *,
+        before: str | None,
+        first_day: str,
+        last_day: str,
+        limit: int,
+    ) -> tuple[list[Doc], str | None]:
+        """Up to ``limit`` accepted documents that arrived before the sort key ``before``,
+        between ``first_day`` and ``last_day``, newest first, and the key to go on from.
+
+        Reads day buckets by ``_id`` (31 a read) and documents by ``_id $in``; stops after
+        examining ``MAX_EXAMINED`` documents and hands back a cursor, whatever the filter.
+        """
+        earliest_doc = await self._days.find_one({"_id": EARLIEST})
+        if earliest_doc is None:
+            return [], None
+        stop = max(first_day, str(earliest_doc["day"]))
+        day = last_day
+        found: list[Doc] = []
+        examined = 0
+        while day >= stop:
+            days = [d for d in _days_before(day, DAYS_PER_READ) if d >= stop]
+            buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
+            for one in days:
+                keys = sorted(buckets.get(one, {}).get("keys", []), reverse=True)
+                keys = [k for k in keys if before is None or k < before]
+                for start in range(0, len(keys), BATCH):
+                    chunk = keys[start : start + BATCH]
+                    docs = await self.many([k.split("|", 1)[1] for k in chunk])
+                    for key, doc in zip(chunk, _aligned(chunk, docs), strict=True):
+                        examined += 1
+                        if doc is not None and accepts(doc):
+                            found.append(doc)
+                            if len(found) > limit:
+                                return found[:limit], closed_sort_key(found[limit - 1])
+                        if examined >= MAX_EXAMINED:
+                            return found, key
+            day = (dt.date.fromisoformat(days[-1]) - dt.timedelta(days=1)).isoformat()
+        return found, None
+
+
+def _aligned(keys: list[str], docs: list[Doc]) -> list[Doc | None]:
+    by_id = {str(d["_id"]): d for d in docs}
+    return [by_id.get(k.split("|", 1)[1]) for k in keys]
