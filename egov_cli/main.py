@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from egov_cli import lgsp as lgsp_commands
 from shared.auth.principal import SERVICES, Role
 from shared.contracts.vocabulary import Confidentiality
 
 app = typer.Typer(help="egov platform: documents, portal and LGSP.", no_args_is_help=True)
+app.add_typer(lgsp_commands.app, name="lgsp")
 
 
 @app.command()

@@ -6,7 +6,15 @@ import functools
 
 from fastapi import FastAPI
 
-from services.lgsp.api import admin_deliveries, admin_partners, partner
+from services.lgsp.api import (
+    admin_audit,
+    admin_deliveries,
+    admin_partners,
+    edxml_inbox,
+    inbound,
+    message_log,
+    partner,
+)
 from services.lgsp.components import build
 from services.lgsp.consumers import register_consumers
 from services.lgsp.settings import Settings
@@ -25,6 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="egov lgsp",
         version=VERSION,
-        routers=[admin_partners.router, admin_deliveries.router, partner.router],
+        routers=[
+            admin_partners.router,
+            admin_deliveries.router,
+            partner.router,
+            edxml_inbox.router,
+            inbound.router,
+            message_log.router,
+            admin_audit.router,
+        ],
         build=functools.partial(build, settings=settings),
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from services.lgsp.domain.limits import Limits
+from services.lgsp.domain.message_log import BodyPolicy
 from services.lgsp.repositories import (
     ApiKeyRepository,
     DeliveryRepository,
@@ -17,17 +20,35 @@ from services.lgsp.repositories import (
     PartnerRepository,
     SubscriptionRepository,
 )
+from services.lgsp.repositories.edxml_documents import EdxmlDocumentRepository
+from services.lgsp.repositories.inbound import InboundRepository
+from services.lgsp.repositories.inbound_files import InboundFileRepository
+from services.lgsp.repositories.message_log import (
+    ADMIN_AUDIT,
+    MESSAGE_LOG,
+    ChainRepository,
+    LogKeyRepository,
+)
 from services.lgsp.repositories.meta import MetaRepository
+from services.lgsp.repositories.partners import CertificateRepository
+from services.lgsp.services.admin_audit import AdminAudit
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.delivery_worker import DeliveryWorker
 from services.lgsp.services.directory import PartnerDirectory
+from services.lgsp.services.edxml_delivery import EdxmlMessages, PayloadRenderer
 from services.lgsp.services.files import FileService
+from services.lgsp.services.inbound import InboundService
+from services.lgsp.services.inbound_edxml import EdxmlIntake
 from services.lgsp.services.intake import IntakeService
 from services.lgsp.services.limits import PartnerLimiter
+from services.lgsp.services.log_keys import LogKeys
+from services.lgsp.services.message_log import HashChain, MessageLog
 from services.lgsp.services.migration import Migration
 from services.lgsp.services.partners import PartnerService
 from services.lgsp.services.retention import RetentionSweeper
+from services.lgsp.services.xml_signatures import XmlSigner, verify_signature
 from services.lgsp.settings import Settings
+from shared.kit.types import Doc
 from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime
 
@@ -42,16 +63,41 @@ class LgspComponents:
     worker: DeliveryWorker
     retention: RetentionSweeper
     relay: OutboxRelay
+    inbound: InboundService
+    inbound_edxml: EdxmlIntake
+    inbound_relay: OutboxRelay
+    renderer: PayloadRenderer
+    message_log: MessageLog
+    admin_audit: AdminAudit
 
     async def start(self) -> None:
         self.relay.start()
+        self.inbound_relay.start()
         self.worker.start()
         self.retention.start()
 
     async def stop(self) -> None:
         await self.retention.stop()
         await self.worker.stop()
+        await self.inbound_relay.stop()
         await self.relay.stop()
+
+
+def build_logs(
+    db: AsyncDatabase[Doc], settings: Settings, partners: PartnerRepository
+) -> tuple[LogKeys, MessageLog, AdminAudit]:
+    """The message log and the administrators' audit log (also what `egov lgsp verify-log`
+    opens): two hash chains with one checkpoint key."""
+    keys = LogKeys(LogKeyRepository(db), settings.log_signing_key_file, settings.log_signing_key_id)
+    every = settings.message_log_checkpoint_every
+    message_log = MessageLog(
+        HashChain(ChainRepository(db, MESSAGE_LOG), keys, every),
+        partners,
+        bodies=BodyPolicy(settings.message_log_bodies),
+        max_body_bytes=settings.message_log_max_body_bytes,
+        retention_s=settings.message_log_retention_s,
+    )
+    return keys, message_log, AdminAudit(HashChain(ChainRepository(db, ADMIN_AUDIT), keys, every))
 
 
 async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
@@ -68,6 +114,7 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
     limit_repo = PartnerLimitRepository(db)
     idempotency_repo = IdempotencyRepository(db)
     meta_repo = MetaRepository(db)
+    inbound_repo = InboundRepository(db)
     for repo in (
         partner_repo,
         key_repo,
@@ -78,6 +125,7 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         limit_repo,
         idempotency_repo,
         meta_repo,
+        inbound_repo,
     ):
         await repo.ensure_indexes()
     migration = Migration(
@@ -112,8 +160,29 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
             lease_s=settings.send_lease_s,
         ),
     )
+    sent_as_edxml = EdxmlDocumentRepository(db)
+    edxml = EdxmlMessages(
+        files,
+        file_repo,
+        document_repo,
+        sent_as_edxml,
+        directory,
+        XmlSigner(settings),
+        settings,
+    )
+    renderer = PayloadRenderer(event_repo, delivery_repo, files, edxml)
+    log_keys, message_log, admin_audit = build_logs(db, settings, partner_repo)
+    await log_keys.signing_key()  # created once for all replicas, before the first append
     worker = DeliveryWorker(
-        delivery_repo, partner_repo, directory, deliveries, files, limiter, settings
+        delivery_repo,
+        partner_repo,
+        directory,
+        deliveries,
+        files,
+        limiter,
+        settings,
+        message_log=message_log,
+        renderer=renderer,
     )
     partners = PartnerService(
         partner_repo,
@@ -123,9 +192,31 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         idempotency=idempotency_repo,
         directory=directory,
         on_unparked=worker.unpark,
+        certificates=CertificateRepository(db),
+        audit=admin_audit,
     )
     retention = RetentionSweeper(
-        delivery_repo, event_repo, key_repo, partner_repo, idempotency_repo, meta_repo, settings
+        delivery_repo,
+        event_repo,
+        key_repo,
+        partner_repo,
+        idempotency_repo,
+        meta_repo,
+        settings,
+        message_log=message_log,
+    )
+    # Documents sent in publish through their own records' outbox (docs/architecture.md §11).
+    inbound_relay = OutboxRelay(
+        inbound_repo.collection,
+        runtime.publisher,
+        lease_s=settings.outbox_lease_s,
+        sweep_interval_s=settings.outbox_sweep_interval_s,
+    )
+    inbound = InboundService(
+        inbound_repo, InboundFileRepository(db), inbound_relay, runtime.publisher, settings
+    )
+    inbound_edxml = EdxmlIntake(
+        inbound, deliveries, partners.certificate_pems, verify_signature, sent_as_edxml.document_for
     )
     intake = IntakeService(
         event_repo,
@@ -136,6 +227,7 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         deliveries,
         settings,
         schedule=worker.add,
+        inbound=inbound,
     )
     return LgspComponents(
         settings=settings,
@@ -146,6 +238,12 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         worker=worker,
         retention=retention,
         relay=relay,
+        inbound=inbound,
+        inbound_edxml=inbound_edxml,
+        inbound_relay=inbound_relay,
+        renderer=renderer,
+        message_log=message_log,
+        admin_audit=admin_audit,
     )
 
 

@@ -6,7 +6,16 @@ cover (a missing or unknown API key, a file not fetched yet) are translated in `
 
 from __future__ import annotations
 
-from shared.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Stale
+from shared.kit.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Stale,
+    TooLarge,
+    Unsupported,
+)
 
 STALE_DETAIL = "the resource changed since you read it; read it again"
 
@@ -88,3 +97,83 @@ class FileNotReady(DomainError):
 
     def __init__(self) -> None:
         super().__init__("the file is not available yet; try again later")
+
+
+# Documents sent in by partner agencies --------------------------------------------------
+class InboundNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no document with this id was sent in by you")
+
+
+class SenderMismatch(Forbidden):
+    """The message names another agency as its sender than the one whose key was used."""
+
+    def __init__(self, named: str, caller: str) -> None:
+        super().__init__(
+            f"the message names {named} as its sender, but the API key belongs to {caller}",
+            field="header.from_organ_id",
+        )
+
+
+class NotAddressedToUs(Invalid):
+    def __init__(self, organisation_code: str) -> None:
+        super().__init__(
+            f"the message is not addressed to this ministry: To must include {organisation_code}",
+            field="header.to_organ_ids",
+        )
+
+
+class InboundInvalid(Invalid):
+    """A document sent in that the inbound contract cannot carry."""
+
+
+class BadAttachment(Invalid):
+    """An attachment that cannot be taken: undecodable, unnamed, of a malformed type."""
+
+
+class AttachmentTooLarge(TooLarge):
+    pass
+
+
+class InboundTooLarge(TooLarge):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a message sent in is limited to {limit} bytes")
+
+
+class UnsupportedMessage(Unsupported):
+    def __init__(self, content_type: str) -> None:
+        super().__init__(
+            f"cannot read a message of type {content_type or '(none)'}: send application/json, "
+            "application/xml or text/xml"
+        )
+
+
+class UpdateNotSupported(Conflict):
+    def __init__(self, sender_document_id: str) -> None:
+        super().__init__(
+            f"the document {sender_document_id} was already received and cannot be updated: "
+            "recall it (BussinessDocType 1) and send the new version with its own DocumentId"
+        )
+
+
+class RecallPending(Conflict):
+    def __init__(self, state: str) -> None:
+        super().__init__(f"a recall of this document is already {state}", recall=state)
+
+
+class EdxmlInvalid(Invalid):
+    """An edXML message that cannot be read: malformed, a DTD, a wrong namespace, a required
+    element missing, an unparseable date or base64 that does not decode."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="body")
+
+
+class CertificateInvalid(Invalid):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="certificate")
+
+
+class CertificateNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no such certificate of this partner")

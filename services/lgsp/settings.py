@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -31,6 +33,21 @@ class Settings(ServiceSettings):
     )
     organisation_name: str = Field(
         default="Bộ Ngoại giao", description="the ministry's name in the messages the LGSP writes"
+    )
+    promulgation_place: str = Field(
+        default="Hà Nội",
+        max_length=200,
+        description="the place of promulgation the LGSP writes in edXML messages",
+    )
+    edxml_key_file: str = Field(
+        default="",
+        description=(
+            "PEM RSA private key that signs the edXML messages the LGSP sends; empty in "
+            "development: a key and self-signed certificate are generated under EGOV_HOME"
+        ),
+    )
+    edxml_cert_file: str = Field(
+        default="", description="PEM X.509 certificate of EGOV_LGSP_EDXML_KEY_FILE"
     )
     max_inbound_bytes: int = Field(
         default=50 * 1024 * 1024,
@@ -104,6 +121,35 @@ class Settings(ServiceSettings):
     retention_sweep_interval_s: float = Field(
         default=3600.0, gt=0, description="how often each replica runs the retention sweep"
     )
+    message_log_bodies: Literal["full", "hash"] = Field(
+        default="full",
+        description=(
+            "message log: keep each payload's body (up to message_log_max_body_bytes, larger "
+            "ones truncated with a marker) or only its SHA-256 and size"
+        ),
+    )
+    message_log_max_body_bytes: int = Field(
+        default=64 * 1024, ge=0, description="message log: the most bytes of a body kept"
+    )
+    message_log_retention_s: float = Field(
+        default=180 * 86400.0,
+        gt=0,
+        description=(
+            "message log: entries older than this are deleted, up to a signed checkpoint "
+            "(the administrators' audit log is kept forever)"
+        ),
+    )
+    message_log_checkpoint_every: int = Field(
+        default=100, ge=1, description="message and audit logs: a signed checkpoint every N"
+    )
+    log_signing_key_file: str = Field(
+        default="",
+        description=(
+            "PEM (PKCS#8) Ed25519 key that signs the logs' checkpoints; empty = one generated "
+            "and kept in the database (development only: set a file in production)"
+        ),
+    )
+    log_signing_key_id: str = Field(default="", description="kid of the key in that file")
 
     @property
     def send_lease_s(self) -> float:

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Response
 
 from services.lgsp.api.deps import Admin, ComponentsDep
 from services.lgsp.api.schemas import (
+    CertificateCreate,
     KeyRequest,
     PartnerCreate,
     PartnerUpdate,
     SecretRequest,
     SubscriptionCreate,
+    certificate_view,
     partner_view,
     subscription_view,
     with_secret,
@@ -82,13 +84,13 @@ async def get_partner(
 async def patch_partner(
     partner_id: str,
     body: PartnerUpdate,
-    _: Admin,
+    admin: Admin,
     components: ComponentsDep,
     response: Response,
     version: ExpectedVersion,
 ) -> dict[str, Any]:
     doc, secret = await components.partners.update(
-        partner_id, version, body.model_dump(mode="json", exclude_unset=True)
+        partner_id, version, body.model_dump(mode="json", exclude_unset=True), actor=admin.user
     )
     response.headers["ETag"] = etag(doc["version"])
     return with_secret(partner_view(doc), secret)
@@ -96,9 +98,11 @@ async def patch_partner(
 
 @router.post("/partners/{partner_id}/keys", status_code=201)
 async def issue_key(
-    partner_id: str, _: Admin, components: ComponentsDep, body: KeyRequest | None = None
+    partner_id: str, admin: Admin, components: ComponentsDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
-    issued = await components.partners.issue_key(partner_id, (body or KeyRequest()).revoke_others)
+    issued = await components.partners.issue_key(
+        partner_id, (body or KeyRequest()).revoke_others, actor=admin.user
+    )
     return {**issued, "note": "the key is shown only once; store it now"}
 
 
@@ -119,40 +123,74 @@ async def list_keys(partner_id: str, _: Admin, components: ComponentsDep) -> dic
 
 
 @router.delete("/partners/{partner_id}/keys/{key_id}", status_code=204)
-async def revoke_key(partner_id: str, key_id: str, _: Admin, components: ComponentsDep) -> Response:
-    await components.partners.revoke_key(partner_id, key_id)
+async def revoke_key(
+    partner_id: str, key_id: str, admin: Admin, components: ComponentsDep
+) -> Response:
+    await components.partners.revoke_key(partner_id, key_id, actor=admin.user)
     return Response(status_code=204)
 
 
 @router.post("/partners/{partner_id}/secrets", status_code=201)
 async def rotate_secret(
-    partner_id: str, _: Admin, components: ComponentsDep, body: SecretRequest | None = None
+    partner_id: str, admin: Admin, components: ComponentsDep, body: SecretRequest | None = None
 ) -> dict[str, Any]:
     rotated = await components.partners.rotate_secret(
-        partner_id, (body or SecretRequest()).overlap_s
+        partner_id, (body or SecretRequest()).overlap_s, actor=admin.user
     )
     return {**rotated, "note": "the secret is shown only once; store it now"}
 
 
+@router.post("/partners/{partner_id}/certificates", status_code=201)
+async def add_certificate(
+    partner_id: str,
+    body: CertificateCreate,
+    admin: Admin,
+    components: ComponentsDep,
+    response: Response,
+) -> dict[str, Any]:
+    entry, added = await components.partners.add_certificate(partner_id, body.pem, actor=admin.user)
+    if not added:
+        response.status_code = 200
+    return certificate_view(entry)
+
+
+@router.get("/partners/{partner_id}/certificates")
+async def list_certificates(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
+    entries = await components.partners.list_certificates(partner_id)
+    return {"items": [certificate_view(e) for e in entries]}
+
+
+@router.delete("/partners/{partner_id}/certificates/{fingerprint}", status_code=204)
+async def remove_certificate(
+    partner_id: str, fingerprint: str, admin: Admin, components: ComponentsDep
+) -> Response:
+    await components.partners.remove_certificate(partner_id, fingerprint, actor=admin.user)
+    return Response(status_code=204)
+
+
 @router.post("/partners/{partner_id}/grants/{service}")
 async def grant(
-    partner_id: str, service: str, _: Admin, components: ComponentsDep
+    partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    return partner_view(await components.partners.set_grant(partner_id, service, True))
+    doc = await components.partners.set_grant(partner_id, service, True, actor=admin.user)
+    return partner_view(doc)
 
 
 @router.delete("/partners/{partner_id}/grants/{service}")
 async def revoke_grant(
-    partner_id: str, service: str, _: Admin, components: ComponentsDep
+    partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    return partner_view(await components.partners.set_grant(partner_id, service, False))
+    doc = await components.partners.set_grant(partner_id, service, False, actor=admin.user)
+    return partner_view(doc)
 
 
 @router.post("/partners/{partner_id}/subscriptions", status_code=201)
 async def subscribe(
-    partner_id: str, body: SubscriptionCreate, _: Admin, components: ComponentsDep
+    partner_id: str, body: SubscriptionCreate, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    doc = await components.partners.add_subscription(partner_id, body.model_dump(mode="json"))
+    doc = await components.partners.add_subscription(
+        partner_id, body.model_dump(mode="json"), actor=admin.user
+    )
     return subscription_view(doc)
 
 
@@ -164,7 +202,7 @@ async def subscriptions(partner_id: str, _: Admin, components: ComponentsDep) ->
 
 @router.delete("/partners/{partner_id}/subscriptions/{subscription_id}", status_code=204)
 async def unsubscribe(
-    partner_id: str, subscription_id: str, _: Admin, components: ComponentsDep
+    partner_id: str, subscription_id: str, admin: Admin, components: ComponentsDep
 ) -> Response:
-    await components.partners.delete_subscription(partner_id, subscription_id)
+    await components.partners.delete_subscription(partner_id, subscription_id, actor=admin.user)
     return Response(status_code=204)

@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 
 from services.lgsp.api.deps import ComponentsDep, Partner
+from services.lgsp.api.edxml_inbox import edxml_item
 from services.lgsp.api.paging import next_cursor, position
 from services.lgsp.api.schemas import DocumentStatusReport, StatusReport, delivery_view
+from services.lgsp.domain.message_log import Direction
 from services.lgsp.errors import FileNotReady
-from shared.contracts.vocabulary import IncomingStatus
+from services.lgsp.services.edxml_delivery import format_of
+from shared.contracts.vocabulary import IncomingStatus, MessageFormat
 from shared.http.pagination import Cursor, Limit
 from shared.http.problems import ProblemError
+from shared.kit.errors import DomainError
+from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
+T = TypeVar("T")
+
+
+async def _logged_in(
+    components: ComponentsDep,
+    partner: Doc,
+    request: Request,
+    kind: str,
+    ref: str,
+    call: Awaitable[T],
+) -> T:
+    """A message from the partner, in the message log with what became of it (the API key
+    and other credentials in its headers are never logged)."""
+    payload = await request.body()
+
+    async def append(outcome: str) -> None:
+        await components.message_log.append(
+            partner_id=str(partner["_id"]),
+            partner_code=str(partner["code"]),
+            direction=Direction.IN,
+            kind=kind,
+            headers=dict(request.headers),
+            payload=payload,
+            outcome=outcome,
+            ref=ref,
+        )
+
+    try:
+        result = await call
+    except DomainError as exc:
+        await append(f"refused: {exc.detail}")
+        raise
+    await append("accepted")
+    return result
 
 
 @router.get("/inbox")
@@ -23,43 +66,88 @@ async def inbox(
 ) -> Any:
     items = await components.deliveries.inbox(partner["_id"], position(cursor), limit)
     jobs = [job for job, _ in items]
-    return {
-        "items": [
-            {
-                "delivery_id": job["_id"],
-                "event_type": job["event_type"],
-                "document_id": job["document_id"],
-                "created_at": job["created_at"],
-                "payload": payload,
-            }
-            for job, payload in items
-        ],
-        "next_cursor": next_cursor(jobs, limit),
-    }
+    edxml = format_of(partner) is MessageFormat.EDXML
+    handed = [
+        {
+            "delivery_id": job["_id"],
+            "event_type": job["event_type"],
+            "document_id": job["document_id"],
+            "created_at": job["created_at"],
+            # An edXML partner fetches each signed message on its own (tens of MB).
+            **(edxml_item(job["_id"]) if edxml else {"payload": payload}),
+        }
+        for job, payload in items
+    ]
+    # Each item handed out is a message sent: in the message log before the partner sees it.
+    await asyncio.gather(
+        *(
+            components.message_log.append(
+                partner_id=str(partner["_id"]),
+                partner_code=str(partner["code"]),
+                direction=Direction.OUT,
+                kind=str(item["event_type"]),
+                headers={"content-type": "application/json"},
+                payload=json.dumps(
+                    jsonable_encoder(item), ensure_ascii=False, separators=(",", ":")
+                ).encode(),
+                outcome="handed out (inbox)",
+                ref=str(item["delivery_id"]),
+            )
+            for item in handed
+        )
+    )
+    return {"items": handed, "next_cursor": next_cursor(jobs, limit)}
 
 
 @router.post("/inbox/{delivery_id}/ack")
-async def ack(delivery_id: str, partner: Partner, components: ComponentsDep) -> dict[str, Any]:
-    job = await components.deliveries.ack(partner, delivery_id)
+async def ack(
+    delivery_id: str, partner: Partner, components: ComponentsDep, request: Request
+) -> dict[str, Any]:
+    job = await _logged_in(
+        components,
+        partner,
+        request,
+        "inbox.ack",
+        delivery_id,
+        components.deliveries.ack(partner, delivery_id),
+    )
     return {"delivery_id": job["_id"], "state": job["state"]}
 
 
 @router.post("/deliveries/{delivery_id}/status")
 async def report(
-    delivery_id: str, body: StatusReport, partner: Partner, components: ComponentsDep
+    delivery_id: str,
+    body: StatusReport,
+    partner: Partner,
+    components: ComponentsDep,
+    request: Request,
 ) -> dict[str, Any]:
-    job = await components.deliveries.report_status(
-        partner, delivery_id, IncomingStatus(body.status), body.note
+    job = await _logged_in(
+        components,
+        partner,
+        request,
+        "delivery.status",
+        delivery_id,
+        components.deliveries.report_status(
+            partner, delivery_id, IncomingStatus(body.status), body.note
+        ),
     )
     return delivery_view(job)
 
 
 @router.post("/statuses")
 async def report_by_document(
-    body: DocumentStatusReport, partner: Partner, components: ComponentsDep
+    body: DocumentStatusReport, partner: Partner, components: ComponentsDep, request: Request
 ) -> dict[str, Any]:
-    job = await components.deliveries.report_document_status(
-        partner, body.document_id, IncomingStatus(body.status), body.note
+    job = await _logged_in(
+        components,
+        partner,
+        request,
+        "document.status",
+        body.document_id,
+        components.deliveries.report_document_status(
+            partner, body.document_id, IncomingStatus(body.status), body.note
+        ),
     )
     return delivery_view(job)
 

@@ -7,10 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.lgsp.domain.inbound import current_status, history
+from services.lgsp.domain.message_log import body_text
 from services.lgsp.domain.parking import parked_reason
-from services.lgsp.domain.partners import PartnerState, PayloadFormat
+from services.lgsp.domain.partners import PartnerState
+from shared.contracts.events import EdxmlHeader
 from shared.contracts.models import ORG_CODE_PATTERN
-from shared.contracts.vocabulary import DocumentType
+from shared.contracts.vocabulary import DocumentType, IncomingStatus, MessageFormat
+from shared.kit.clock import as_utc
 
 EventName = Literal["document.published", "document.revoked", "document.replaced"]
 
@@ -23,7 +27,10 @@ class PartnerCreate(Body):
     code: str = Field(pattern=ORG_CODE_PATTERN, description="organisation code: 000.00.00.G10")
     name: str = Field(min_length=1, max_length=300)
     webhook_url: str | None = Field(default=None, max_length=2000)
-    format: PayloadFormat = PayloadFormat.JSON
+    format: MessageFormat = Field(
+        default=MessageFormat.JSON,
+        description="what the partner receives: json (CloudEvents-style) or edxml (signed)",
+    )
     state: PartnerState = PartnerState.ACTIVE
 
 
@@ -31,7 +38,7 @@ class PartnerUpdate(Body):
     code: str | None = Field(default=None, pattern=ORG_CODE_PATTERN)
     name: str | None = Field(default=None, min_length=1, max_length=300)
     webhook_url: str | None = Field(default=None, max_length=2000)
-    format: PayloadFormat | None = None
+    format: MessageFormat | None = None
     state: PartnerState | None = None
 
 
@@ -42,6 +49,14 @@ class KeyRequest(Body):
 class SecretRequest(Body):
     overlap_s: float | None = Field(
         default=None, ge=0, le=30 * 86400, description="how long the previous secret still signs"
+    )
+
+
+class CertificateCreate(Body):
+    pem: str = Field(
+        min_length=1,
+        max_length=20_000,
+        description="one X.509 certificate (PEM) the partner signs its edXML messages with",
     )
 
 
@@ -128,6 +143,20 @@ def delivery_view(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def certificate_view(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fingerprint": entry["fingerprint"],
+        "subject": entry["subject"],
+        "issuer": entry.get("issuer", ""),
+        "serial_number": entry.get("serial_number", ""),
+        "not_before": entry["not_before"],
+        "not_after": entry["not_after"],
+        "expired": as_utc(entry["not_after"]) <= dt.datetime.now(dt.UTC),
+        "added_at": entry.get("added_at"),
+        "pem": entry["pem"],
+    }
+
+
 def subscription_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": doc["_id"],
@@ -137,4 +166,108 @@ def subscription_view(doc: dict[str, Any]) -> dict[str, Any]:
         "issuers": doc.get("issuers") or [],
         "fields": doc.get("fields") or [],
         "created_at": doc.get("created_at"),
+    }
+
+
+# Documents sent in ----------------------------------------------------------------------
+class InboundAttachmentCreate(Body):
+    name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(min_length=3, max_length=127, description="application/pdf")
+    # No length of its own: the whole request is limited (EGOV_LGSP_MAX_INBOUND_BYTES) and
+    # the decoded file by EGOV_LGSP_MAX_FILE_BYTES.
+    content_base64: str = Field(description="the file's bytes, standard base64")
+
+
+class InboundCreate(Body):
+    """A document a partner agency sends in as JSON: the fields of an edXML message."""
+
+    document_id: str = Field(
+        min_length=1,
+        max_length=300,
+        description="the sender's own id of this message (edXML DocumentId), unique per sender",
+    )
+    header: EdxmlHeader
+    body: str = Field(default="", max_length=500_000)
+    attachments: list[InboundAttachmentCreate] = Field(default_factory=list, max_length=100)
+
+
+class RecallCreate(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _inbound_attachments(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The claim checks without their path: the fetch route is for the documents service."""
+    return [
+        {k: v for k, v in a.items() if k != "fetch_path"} for a in record.get("attachments") or []
+    ]
+
+
+def inbound_receipt_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the sender gets at once: the document arrived (01)."""
+    return {
+        "inbound_id": record["_id"],
+        "status": IncomingStatus.ARRIVED.value,
+        "received_at": record["received_at"],
+        "signature_verdict": record["signature_verdict"],
+        "attachments": _inbound_attachments(record),
+    }
+
+
+def inbound_view(record: dict[str, Any]) -> dict[str, Any]:
+    """A document sent in as its sender sees it, with every status so far (newest last)."""
+    return {
+        "inbound_id": record["_id"],
+        "sender_code": record["sender_code"],
+        "sender_document_id": record["sender_document_id"],
+        "message_format": record["message_format"],
+        "notation": record.get("notation"),
+        "subject": record.get("subject"),
+        "received_at": record["received_at"],
+        "signature_verdict": record["signature_verdict"],
+        "signature_note": record.get("signature_note", ""),
+        "attachments": _inbound_attachments(record),
+        "status": current_status(record),
+        "recall": record.get("recall"),
+        "statuses": [
+            {"status": e["status"], "at": e["at"], "note": e.get("note", ""), "by": e["source"]}
+            for e in history(record)
+        ],
+        "version": record["version"],
+    }
+
+
+def message_log_view(doc: dict[str, Any], with_body: bool = False) -> dict[str, Any]:
+    """One message of the message log; the body only when asked for (pages stay small)."""
+    view: dict[str, Any] = {
+        "seq": doc["seq"],
+        "at": doc["at"],
+        "partner_id": doc["partner_id"],
+        "partner_code": doc["partner_code"],
+        "direction": doc["direction"],
+        "kind": doc["kind"],
+        "outcome": doc["outcome"],
+        "ref": doc.get("ref"),
+        "headers": {h["name"]: h["value"] for h in doc.get("headers") or []},
+        "payload_sha256": doc["payload_sha256"],
+        "payload_size": doc["payload_size"],
+        "body_kept": doc.get("body") is not None,
+        "body_truncated": bool(doc.get("body_truncated")),
+        "hash": doc["hash"],
+        "prev_hash": doc["prev_hash"],
+    }
+    if with_body and doc.get("body") is not None:
+        view["body"], view["body_encoding"] = body_text(bytes(doc["body"]))
+    return view
+
+
+def admin_audit_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": doc["seq"],
+        "at": doc["at"],
+        "actor": doc["actor"],
+        "action": doc["action"],
+        "target": doc["target"],
+        "details": doc.get("details") or {},
+        "hash": doc["hash"],
+        "prev_hash": doc["prev_hash"],
     }

@@ -12,10 +12,6 @@ class PartnerState(StrEnum):
     DISABLED = "disabled"
 
 
-class PayloadFormat(StrEnum):
-    JSON = "json"
-
-
 class Service(StrEnum):
     PUBLIC_DOCUMENTS_FEED = "public-documents-feed"
     DOCUMENT_LOOKUP = "document-lookup"

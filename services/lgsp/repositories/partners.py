@@ -213,3 +213,37 @@ class SubscriptionRepository:
         )
         await self.meta.bump_registry()
         return bool(result.deleted_count)
+
+
+class CertificateRepository:
+    """The X.509 certificates a partner signs edXML with: one record per partner
+    (_id = partner id), certificates keyed by their SHA-256 fingerprint (hex, no dots)."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.collection = db["partner_certificates"]
+
+    async def ensure_indexes(self) -> None:
+        return None  # by _id only
+
+    async def of_partner(self, partner_id: str) -> list[Doc]:
+        doc = await self.collection.find_one({"_id": partner_id})
+        found: dict[str, Doc] = (doc or {}).get("certificates") or {}
+        return sorted(found.values(), key=lambda c: (c["added_at"], c["fingerprint"]))
+
+    async def add(self, partner_id: str, entry: Doc) -> bool:
+        """Add (or keep) the certificate; False when it was already registered."""
+        key = f"certificates.{entry['fingerprint']}"
+        await self.collection.update_one(
+            {"_id": partner_id}, {"$setOnInsert": {"certificates": {}}}, upsert=True
+        )
+        added = await self.collection.update_one(
+            {"_id": partner_id, key: {"$exists": False}}, {"$set": {key: entry}}
+        )
+        return bool(added.modified_count)
+
+    async def remove(self, partner_id: str, fingerprint: str) -> bool:
+        key = f"certificates.{fingerprint}"
+        result = await self.collection.update_one(
+            {"_id": partner_id, key: {"$exists": True}}, {"$unset": {key: ""}}
+        )
+        return bool(result.modified_count)

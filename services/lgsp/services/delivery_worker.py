@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from typing import Any
 
@@ -24,6 +23,7 @@ import httpx
 from services.lgsp.domain.backoff import Outcome, OutcomeKind, classify, parse_retry_after
 from services.lgsp.domain.breaker import PartnerBreaker
 from services.lgsp.domain.deliveries import OPEN_STATES, JobState, Mode
+from services.lgsp.domain.message_log import Direction
 from services.lgsp.domain.parking import parked_reason, signing_secrets
 from services.lgsp.domain.partners import PartnerState
 from services.lgsp.domain.schedule import Entry, Schedule
@@ -32,8 +32,10 @@ from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, 
 from services.lgsp.repositories import DeliveryRepository, PartnerRepository
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.directory import PartnerDirectory
+from services.lgsp.services.edxml_delivery import MessageUnavailable, PayloadRenderer
 from services.lgsp.services.files import FileFetchError, FileService
 from services.lgsp.services.limits import PartnerLimiter
+from services.lgsp.services.message_log import MessageLog
 from services.lgsp.services.partners import resolve_host
 from services.lgsp.settings import Settings
 from shared.kit.backoff import Backoff
@@ -55,7 +57,12 @@ class DeliveryWorker:
         files: FileService,
         limiter: PartnerLimiter,
         settings: Settings,
+        message_log: MessageLog | None = None,
+        *,
+        renderer: PayloadRenderer,
     ) -> None:
+        self.renderer = renderer
+        self.message_log = message_log
         self.deliveries = deliveries
         self.partners = partners
         self.directory = directory
@@ -287,7 +294,11 @@ class DeliveryWorker:
             await self._park_job(job)
             return
         payload = await self.service.payload(job)
-        outcome = await self._send(job, partner, signing_secrets(partner, utcnow()), payload)
+        try:
+            outcome = await self._send(job, partner, signing_secrets(partner, utcnow()), payload)
+        except MessageUnavailable as exc:  # retrying cannot help
+            await self.service.fail(job, str(exc))
+            return
         await self._record(job, partner, outcome)
 
     async def _record(self, job: Doc, partner: Doc, outcome: Outcome) -> None:
@@ -319,24 +330,46 @@ class DeliveryWorker:
     async def _send(
         self, job: Doc, partner: Doc, secrets: list[str], payload: dict[str, Any]
     ) -> Outcome:
-        event_data = await self.service.events.get(job["event_id"])
-        try:
-            await self.files.ensure_all((event_data or {}).get("data") or {})
+        try:  # JSON or signed edXML, by the partner's format
+            rendered = await self.renderer.render(partner, job, payload)
         except FileFetchError as exc:
             return classify(None, f"attachment not available: {exc}", None)
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = rendered.body
         headers = webhook_headers(secrets, payload["id"], int(time.time()), body)
+        headers["content-type"] = rendered.content_type
         assert self._client is not None
         try:
             response = await self._client.post(
                 partner["webhook_url"], content=body, headers=headers
             )
         except httpx.TimeoutException:
-            return classify(None, "timed out", None)
+            outcome = classify(None, "timed out", None)
         except httpx.HTTPError as exc:
-            return classify(None, f"{type(exc).__name__}: {exc}"[:300], None)
-        retry_after = parse_retry_after(response.headers.get("retry-after"), utcnow())
-        return classify(response.status_code, None, retry_after)
+            outcome = classify(None, f"{type(exc).__name__}: {exc}"[:300], None)
+        else:
+            retry_after = parse_retry_after(response.headers.get("retry-after"), utcnow())
+            outcome = classify(response.status_code, None, retry_after)
+        await self._log_sent(job, partner, headers, body, outcome)
+        return outcome
+
+    async def _log_sent(
+        self, job: Doc, partner: Doc, headers: dict[str, str], body: bytes, outcome: Outcome
+    ) -> None:
+        """The message log's entry of this attempt, before the job records its outcome: if
+        the log cannot be written the job is not marked delivered, its lease expires and it
+        is sent again (same webhook-id, which receivers deduplicate)."""
+        if self.message_log is None:
+            return
+        await self.message_log.append(
+            partner_id=str(partner["_id"]),
+            partner_code=str(partner["code"]),
+            direction=Direction.OUT,
+            kind=str(job["event_type"]),
+            headers=headers,
+            payload=body,
+            outcome=f"{outcome.kind.value}: {outcome.detail}",
+            ref=str(job["_id"]),
+        )
 
     async def _unsafe_target(self, url: str) -> str | None:
         """The SSRF guard again at send time: a host may have been re-pointed since.

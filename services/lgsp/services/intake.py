@@ -19,6 +19,7 @@ from services.lgsp.repositories import (
 )
 from services.lgsp.repositories.deliveries import new_job
 from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.inbound import InboundService
 from services.lgsp.services.partners import PartnerService
 from services.lgsp.settings import Settings
 from shared.contracts.events import (
@@ -45,6 +46,8 @@ class IntakeService:
         delivery_service: DeliveryService,
         settings: Settings,
         schedule: Callable[[Doc], None] = lambda _: None,
+        *,
+        inbound: InboundService,
     ) -> None:
         self.events = events
         self.documents = documents
@@ -54,6 +57,7 @@ class IntakeService:
         self.delivery_service = delivery_service
         self.settings = settings
         self.schedule = schedule  # hands new and requeued jobs to this replica's worker
+        self.inbound = inbound
 
     async def receive(self, event: EventData, meta: CloudEventMeta) -> int:
         """Idempotent: a redelivered event finds its record and jobs already there."""
@@ -68,6 +72,9 @@ class IntakeService:
         }
         await self.events.store(stored)
         await self._keep_document(event, meta.id)
+        if isinstance(event, IncomingStatusChanged):
+            # The sender sees it in GET /inbound/{id}, and gets it below (webhook or inbox).
+            await self.inbound.record_status(event)
         created, _ = await self.dispatch(stored, requeue=False)
         return created
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from services.lgsp.domain.certificates import MAX_PER_PARTNER, is_fingerprint, read_certificate
 from services.lgsp.domain.parking import parked_reason, signing_secrets
 from services.lgsp.domain.partners import PartnerState, Service, service_named
 from services.lgsp.domain.routing import PartnerRoute
@@ -21,6 +22,8 @@ from services.lgsp.domain.signing import (
 )
 from services.lgsp.domain.webhook_url import UnsafeWebhookUrl, check_addresses, parse_webhook_url
 from services.lgsp.errors import (
+    CertificateInvalid,
+    CertificateNotFound,
     KeyNotFound,
     NoAccess,
     NotAuthenticated,
@@ -39,7 +42,8 @@ from services.lgsp.repositories import (
     PartnerRepository,
     SubscriptionRepository,
 )
-from services.lgsp.repositories.partners import DuplicateCode
+from services.lgsp.repositories.partners import CertificateRepository, DuplicateCode
+from services.lgsp.services.admin_audit import AdminAudit
 from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.settings import Settings
 from shared.kit.clock import as_utc, utcnow
@@ -47,6 +51,7 @@ from shared.kit.idempotency import body_hash
 from shared.kit.types import Doc
 
 Resolver = Callable[[str], Awaitable[list[str]]]
+STATE_ACTIONS = {"active": "activated", "suspended": "suspended", "disabled": "disabled"}
 Unparked = Callable[[str], Awaitable[None]]
 
 
@@ -91,8 +96,12 @@ class PartnerService:
         idempotency: IdempotencyRepository,
         directory: PartnerDirectory,
         on_unparked: Unparked = _nothing,
+        audit: AdminAudit | None = None,
+        certificates: CertificateRepository,
     ) -> None:
+        self.audit = audit
         self.partners = partners
+        self.certificates = certificates
         self.directory = directory
         self.on_unparked = on_unparked
         self.idempotency = idempotency
@@ -100,6 +109,13 @@ class PartnerService:
         self.subscriptions = subscriptions
         self.settings = settings
         self._resolve = resolver
+
+    async def _audit(
+        self, actor: str, action: str, target: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """The administrators' audit log: every change to the registry, never a secret."""
+        if self.audit is not None:
+            await self.audit.record(actor, action, target, details)
 
     async def check_webhook_url(self, url: str) -> None:
         try:
@@ -150,6 +166,12 @@ class PartnerService:
             if same is not None:
                 return same, False, None
             raise PartnerCodeTaken(f"a partner with code {fields['code']} exists") from exc
+        await self._audit(
+            caller,
+            "partner.created",
+            partner_id,
+            {**fields, "secret_id": secrets[0]["secret_id"] if secrets else None},
+        )
         return doc, True, secret
 
     async def page(self, after: str | None, limit: int, code: str | None) -> list[Doc]:
@@ -163,7 +185,7 @@ class PartnerService:
         return doc
 
     async def update(
-        self, partner_id: str, version: int, fields: dict[str, Any]
+        self, partner_id: str, version: int, fields: dict[str, Any], *, actor: str
     ) -> tuple[Doc, str | None]:
         """The updated partner and, when it just got a webhook URL but had no signing
         secret, its new secret (shown this once)."""
@@ -189,6 +211,14 @@ class PartnerService:
         if doc is None:
             raise PartnerChanged((await self.get(partner_id))["version"])
         await self._after_change(current, doc)
+        state = fields.get("state")
+        action = (
+            f"partner.{STATE_ACTIONS.get(state, state)}"
+            if state and state != current["state"]
+            else "partner.updated"
+        )
+        new_secret = changes["secrets"][-1]["secret_id"] if secret is not None else None
+        await self._audit(actor, action, partner_id, {**fields, "secret_id": new_secret})
         return doc, secret
 
     async def _after_change(self, before: Doc, after: Doc) -> None:
@@ -199,7 +229,9 @@ class PartnerService:
             await self.on_unparked(after["_id"])
 
     # API keys -------------------------------------------------------------------------
-    async def issue_key(self, partner_id: str, revoke_others: bool) -> dict[str, Any]:
+    async def issue_key(
+        self, partner_id: str, revoke_others: bool, *, actor: str
+    ) -> dict[str, Any]:
         await self.get(partner_id)
         key = new_api_key()
         at = utcnow()
@@ -214,15 +246,19 @@ class PartnerService:
             }
         )
         revoked = await self.keys.revoke(partner_id, at, keep=key.key_id) if revoke_others else 0
+        await self._audit(
+            actor, "api_key.issued", partner_id, {"key_id": key.key_id, "revoked": revoked}
+        )
         return {"key_id": key.key_id, "api_key": key.plaintext, "revoked": revoked}
 
     async def list_keys(self, partner_id: str) -> list[Doc]:
         await self.get(partner_id)
         return await self.keys.of_partner(partner_id)
 
-    async def revoke_key(self, partner_id: str, key_id: str) -> None:
+    async def revoke_key(self, partner_id: str, key_id: str, *, actor: str) -> None:
         if not await self.keys.revoke(partner_id, utcnow(), key_id=key_id):
             raise KeyNotFound()
+        await self._audit(actor, "api_key.revoked", partner_id, {"key_id": key_id})
 
     async def authenticate(self, plaintext: str | None) -> Doc:
         parts = split_api_key(plaintext or "")
@@ -240,7 +276,9 @@ class PartnerService:
         return partner
 
     # Webhook secrets ------------------------------------------------------------------
-    async def rotate_secret(self, partner_id: str, overlap_s: float | None) -> dict[str, Any]:
+    async def rotate_secret(
+        self, partner_id: str, overlap_s: float | None, *, actor: str
+    ) -> dict[str, Any]:
         overlap = dt.timedelta(
             seconds=self.settings.secret_overlap_s if overlap_s is None else overlap_s
         )
@@ -259,6 +297,12 @@ class PartnerService:
             )
             if updated is not None:
                 await self._after_change(partner, updated)
+                await self._audit(
+                    actor,
+                    "webhook_secret.rotated",
+                    partner_id,
+                    {"secret_id": entry["secret_id"], "overlap_s": overlap.total_seconds()},
+                )
                 return {
                     "secret_id": entry["secret_id"],
                     "secret": secret,
@@ -266,8 +310,58 @@ class PartnerService:
                 }
         raise PartnerBusy("the partner is changing too fast; try again")
 
+    # Certificates of edXML signatures ------------------------------------------------------
+    async def add_certificate(self, partner_id: str, pem: str, *, actor: str) -> tuple[Doc, bool]:
+        """The registered certificate and whether it is new (False: it already was)."""
+        await self.get(partner_id)
+        info = read_certificate(pem)
+        current = await self.certificates.of_partner(partner_id)
+        for known in current:
+            if known["fingerprint"] == info.fingerprint:
+                return known, False
+        if len(current) >= MAX_PER_PARTNER:
+            raise CertificateInvalid(
+                f"a partner has at most {MAX_PER_PARTNER} certificates; remove an old one first"
+            )
+        entry: Doc = {
+            "fingerprint": info.fingerprint,
+            "subject": info.subject,
+            "issuer": info.issuer,
+            "serial_number": info.serial_number,
+            "not_before": info.not_before,
+            "not_after": info.not_after,
+            "pem": info.pem,
+            "added_at": utcnow(),
+        }
+        added = await self.certificates.add(partner_id, entry)
+        if not added:  # a concurrent request registered it first
+            for existing in await self.certificates.of_partner(partner_id):
+                if existing["fingerprint"] == info.fingerprint:
+                    return existing, False
+        if added:
+            details = {k: entry[k] for k in ("fingerprint", "subject", "issuer", "not_after")}
+            await self._audit(actor, "certificate.registered", partner_id, details)
+        return entry, added
+
+    async def list_certificates(self, partner_id: str) -> list[Doc]:
+        await self.get(partner_id)
+        return await self.certificates.of_partner(partner_id)
+
+    async def remove_certificate(self, partner_id: str, fingerprint: str, *, actor: str) -> None:
+        value = fingerprint.lower()
+        if not is_fingerprint(value) or not await self.certificates.remove(partner_id, value):
+            raise CertificateNotFound()
+        await self._audit(actor, "certificate.removed", partner_id, {"fingerprint": value})
+
+    async def certificate_pems(self, partner: Doc) -> list[str]:
+        """The PEM certificates a partner registered: its edXML signatures are checked
+        against these (one read by _id)."""
+        return [c["pem"] for c in await self.certificates.of_partner(partner["_id"])]
+
     # Grants and subscriptions ---------------------------------------------------------
-    async def set_grant(self, partner_id: str, service_name: str, granted: bool) -> Doc:
+    async def set_grant(
+        self, partner_id: str, service_name: str, granted: bool, *, actor: str
+    ) -> Doc:
         service = service_named(service_name)
         if service is None:
             raise ServiceNotFound(service_name)
@@ -276,13 +370,17 @@ class PartnerService:
         if doc is None:
             raise PartnerNotFound()
         self.directory.invalidate()
+        action = "grant.added" if granted else "grant.removed"
+        await self._audit(actor, action, partner_id, {"service": service.value})
         return doc
 
     async def require_grant(self, partner: Doc, service: Service) -> None:
         if service.value not in (partner.get("grants") or []):
             raise NoAccess(f"the partner has no access to {service.value}")
 
-    async def add_subscription(self, partner_id: str, filters: dict[str, list[str]]) -> Doc:
+    async def add_subscription(
+        self, partner_id: str, filters: dict[str, list[str]], *, actor: str
+    ) -> Doc:
         await self.get(partner_id)
         doc: Doc = {
             "_id": uuid.uuid4().hex,
@@ -291,15 +389,23 @@ class PartnerService:
             "created_at": utcnow(),
         }
         await self.subscriptions.insert(doc)
+        await self._audit(
+            actor, "subscription.added", partner_id, {"subscription_id": doc["_id"], **filters}
+        )
         return doc
 
     async def list_subscriptions(self, partner_id: str) -> list[Doc]:
         await self.get(partner_id)
         return await self.subscriptions.of_partner(partner_id)
 
-    async def delete_subscription(self, partner_id: str, subscription_id: str) -> None:
+    async def delete_subscription(
+        self, partner_id: str, subscription_id: str, *, actor: str
+    ) -> None:
         if not await self.subscriptions.delete(partner_id, subscription_id):
             raise SubscriptionNotFound()
+        await self._audit(
+            actor, "subscription.removed", partner_id, {"subscription_id": subscription_id}
+        )
 
     async def routes(self) -> list[PartnerRoute]:
         return await self.directory.routes()

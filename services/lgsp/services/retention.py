@@ -22,6 +22,7 @@ from services.lgsp.repositories.buckets import minute_key, minutes_between
 from services.lgsp.repositories.deliveries import FINISHED
 from services.lgsp.repositories.documents import EVENTS
 from services.lgsp.repositories.meta import MetaRepository
+from services.lgsp.services.message_log import MessageLog
 from services.lgsp.settings import Settings
 from shared.background import BackgroundLoop
 from shared.kit.clock import as_utc, utcnow
@@ -49,7 +50,9 @@ class RetentionSweeper:
         idempotency: IdempotencyRepository,
         meta: MetaRepository,
         settings: Settings,
+        message_log: MessageLog | None = None,
     ) -> None:
+        self.message_log = message_log
         self.deliveries = deliveries
         self.events = events
         self.keys = keys
@@ -84,6 +87,8 @@ class RetentionSweeper:
             "idempotency_keys": await self.idempotency.delete_before(
                 self._ago(at, s.idempotency_key_ttl_s)
             ),
+            # Up to a signed checkpoint per partner, by consecutive _ids from the floor up.
+            "message_log": await self.message_log.expire() if self.message_log else 0,
         }
 
     async def _walk(self, kind: str, cutoff: dt.datetime, handle: Handler) -> int:

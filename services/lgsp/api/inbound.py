@@ -1,0 +1,126 @@
+"""Documents sent in by partner agencies (API key), and their files for the documents
+service (service token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from services.lgsp.api.deps import ComponentsDep, Partner
+from services.lgsp.api.inbound_body import message_format, read_limited
+from services.lgsp.api.schemas import (
+    InboundCreate,
+    RecallCreate,
+    delivery_view,
+    inbound_receipt_view,
+    inbound_view,
+)
+from services.lgsp.components import LgspComponents
+from services.lgsp.domain.inbound import EncodedFile
+from services.lgsp.services.inbound_edxml import EdxmlKind
+from shared.auth.dependencies import require_roles
+from shared.auth.principal import Role
+from shared.contracts.vocabulary import MessageFormat
+from shared.http.concurrency import Sha256Path, etag
+from shared.kit.types import Doc
+
+router = APIRouter(prefix="/api/v1", tags=["documents sent in"])
+
+SEND_IN_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "application/json: an InboundCreate (document_id, header, body, attachments with "
+            "content_base64); application/xml or text/xml: an edXML message"
+        ),
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/xml": {"schema": {"type": "string"}},
+            "text/xml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/inbound", status_code=201, openapi_extra=SEND_IN_BODY)
+async def send_in(
+    request: Request, partner: Partner, components: ComponentsDep, response: Response
+) -> dict[str, Any]:
+    """201 with a receipt (status 01); 200 with the same receipt for a resend."""
+    kind = message_format(request.headers.get("content-type"))
+    data = await read_limited(request, components.settings.max_inbound_bytes)
+    if kind is MessageFormat.EDXML:
+        return await _edxml(partner, data, components, response)
+    try:
+        body = InboundCreate.model_validate_json(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    record, created = await components.inbound.receive_json(
+        partner,
+        body.document_id,
+        body.header,
+        body.body,
+        [EncodedFile(a.name, a.media_type, a.content_base64) for a in body.attachments],
+    )
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/inbound/{record['_id']}"
+    return inbound_receipt_view(record)
+
+
+async def _edxml(
+    partner: Doc, data: bytes, components: LgspComponents, response: Response
+) -> dict[str, Any]:
+    """A document gets the receipt JSON ones get; a recall (BussinessDocType 1) the
+    document's view, 202; a status message the delivery it reports on, 200."""
+    outcome = await components.inbound_edxml.receive(partner, data)
+    if outcome.kind is EdxmlKind.STATUS:
+        response.status_code = 200
+        return delivery_view(outcome.record)
+    response.headers["Location"] = f"/api/v1/inbound/{outcome.record['_id']}"
+    if outcome.kind is EdxmlKind.RECALL:
+        response.status_code = 202
+        return inbound_view(outcome.record)
+    if not outcome.created:
+        response.status_code = 200
+    return inbound_receipt_view(outcome.record)
+
+
+@router.get("/inbound/{inbound_id}")
+async def get_inbound(
+    inbound_id: str, partner: Partner, components: ComponentsDep, response: Response
+) -> dict[str, Any]:
+    record = await components.inbound.get(partner, inbound_id)
+    response.headers["ETag"] = etag(int(record["version"]))
+    return inbound_view(record)
+
+
+@router.post("/inbound/{inbound_id}/recall", status_code=202)
+async def recall_inbound(
+    inbound_id: str, body: RecallCreate, partner: Partner, components: ComponentsDep
+) -> dict[str, Any]:
+    """Status 13: the ministry is asked to give the document back; it answers 15 or 16."""
+    return inbound_view(await components.inbound.recall(partner, inbound_id, body.reason))
+
+
+@router.get(
+    "/inbound-files/{sha256}",
+    dependencies=[Depends(require_roles(Role.SERVICE_DOCUMENTS))],
+    response_class=StreamingResponse,
+)
+async def inbound_file(sha256: Sha256Path, components: ComponentsDep) -> StreamingResponse:
+    """An attachment of a document sent in, by claim check: for the documents service only."""
+    info, chunks = await components.inbound.file(sha256)
+    return StreamingResponse(
+        chunks,
+        media_type=str(info.get("media_type") or "application/octet-stream"),
+        headers={
+            "Content-Length": str(info["length"]),
+            "ETag": f'"{sha256}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
