@@ -45,6 +45,12 @@ def counter_id(issuer: str, book: str, year: int) -> str:
     return f"{issuer}:{book}:{year}"
 
 
+def book_of(cid: str) -> str:
+    """The register book a counter id names (``BNG:incoming:2026`` -> ``incoming``)."""
+    parts = cid.split(":")
+    return parts[1] if len(parts) == 3 else ""
+
+
 def first_number(starts: dict[str, int], issuer: str, book: str, year: int) -> int:
     return max(1, starts.get(counter_id(issuer, book, year), 1))
 

@@ -25,6 +25,7 @@ from services.documents.domain.incoming import (
     IncomingState,
 )
 from services.documents.domain.numbering import (
+    book_of,
     counter_id,
     first_number,
     format_number,
@@ -151,10 +152,9 @@ class ArrivalRegistration:
         """Complete every arrival-number reservation a crash left behind; how many touched."""
         cutoff = utcnow() - dt.timedelta(seconds=grace_s)
         touched = 0
-        marker = f"{self._issuer}:{INCOMING_BOOK}:"
         for counter in await self._counters.with_reservations():
             cid = str(counter["_id"])
-            if not cid.startswith(marker):
+            if book_of(cid) != INCOMING_BOOK:
                 continue  # an outgoing register: issuance recovers it
             for reservation in list(counter.get("reservations", [])):
                 if reservation["at"] > cutoff:

@@ -19,9 +19,11 @@ import datetime as dt
 from typing import Any
 
 from services.documents.domain.document import search_key
+from services.documents.domain.incoming import INCOMING_BOOK
 from services.documents.domain.lifecycle import NUMBERED_STATES, Action, State
 from services.documents.domain.numbering import (
     book_for,
+    book_of,
     counter_id,
     first_number,
     local_date,
@@ -197,6 +199,8 @@ class IssuanceService:
         cutoff = utcnow() - dt.timedelta(seconds=grace_s)
         touched = 0
         for counter in await self._counters.with_reservations():
+            if book_of(str(counter["_id"])) == INCOMING_BOOK:
+                continue  # arrival numbers: the incoming registration recovers them
             for reservation in list(counter.get("reservations", [])):
                 if reservation["at"] > cutoff:
                     continue

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from services.lgsp.api.deps import ComponentsDep, Partner
+from services.lgsp.domain.message_log import Direction
 from services.lgsp.errors import FileNotReady
 from shared.http.problems import ProblemError
 
@@ -36,4 +37,15 @@ async def inbox_edxml(delivery_id: str, partner: Partner, components: Components
         body = await components.renderer.inbox_edxml(partner, delivery_id)
     except FileNotReady as exc:
         raise ProblemError(503, exc.detail) from exc
+    # Each signed message handed out is a message sent: logged before the partner sees it.
+    await components.message_log.append(
+        partner_id=str(partner["_id"]),
+        partner_code=str(partner["code"]),
+        direction=Direction.OUT,
+        kind="edxml",
+        headers={"content-type": "application/xml"},
+        payload=body,
+        outcome="handed out (inbox)",
+        ref=delivery_id,
+    )
     return Response(body, media_type="application/xml")

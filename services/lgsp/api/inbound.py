@@ -21,11 +21,13 @@ from services.lgsp.api.schemas import (
 )
 from services.lgsp.components import LgspComponents
 from services.lgsp.domain.inbound import EncodedFile
+from services.lgsp.domain.message_log import Direction
 from services.lgsp.services.inbound_edxml import EdxmlKind
 from shared.auth.dependencies import require_roles
 from shared.auth.principal import Role
 from shared.contracts.vocabulary import MessageFormat
 from shared.http.concurrency import Sha256Path, etag
+from shared.kit.errors import DomainError
 from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["documents sent in"])
@@ -50,11 +52,28 @@ SEND_IN_BODY: dict[str, Any] = {
 async def send_in(
     request: Request, partner: Partner, components: ComponentsDep, response: Response
 ) -> dict[str, Any]:
-    """201 with a receipt (status 01); 200 with the same receipt for a resend."""
-    kind = message_format(request.headers.get("content-type"))
-    data = await read_limited(request, components.settings.max_inbound_bytes)
-    if kind is MessageFormat.EDXML:
-        return await _edxml(partner, data, components, response)
+    """201 with a receipt (status 01); 200 with the same receipt for a resend.
+
+    Every message, accepted or refused, goes to the partner's message log."""
+    kind, data = "inbound", b""
+    try:
+        fmt = message_format(request.headers.get("content-type"))
+        kind = f"inbound.{fmt.value}"
+        data = await read_limited(request, components.settings.max_inbound_bytes)
+        if fmt is MessageFormat.EDXML:
+            view, kind, outcome = await _edxml(partner, data, components, response)
+        else:
+            view, outcome = await _json(partner, data, components, response)
+    except (DomainError, RequestValidationError) as exc:
+        await _log_in(components, partner, request, kind, data, f"refused: {_reason(exc)}")
+        raise
+    await _log_in(components, partner, request, kind, data, outcome, ref=view.get("inbound_id"))
+    return view
+
+
+async def _json(
+    partner: Doc, data: bytes, components: LgspComponents, response: Response
+) -> tuple[dict[str, Any], str]:
     try:
         body = InboundCreate.model_validate_json(data)
     except ValidationError as exc:
@@ -69,25 +88,57 @@ async def send_in(
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/inbound/{record['_id']}"
-    return inbound_receipt_view(record)
+    return inbound_receipt_view(record), "accepted" if created else "resent"
 
 
 async def _edxml(
     partner: Doc, data: bytes, components: LgspComponents, response: Response
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str, str]:
     """A document gets the receipt JSON ones get; a recall (BussinessDocType 1) the
     document's view, 202; a status message the delivery it reports on, 200."""
     outcome = await components.inbound_edxml.receive(partner, data)
     if outcome.kind is EdxmlKind.STATUS:
         response.status_code = 200
-        return delivery_view(outcome.record)
+        return delivery_view(outcome.record), "inbound.edxml.status", "status recorded"
     response.headers["Location"] = f"/api/v1/inbound/{outcome.record['_id']}"
     if outcome.kind is EdxmlKind.RECALL:
         response.status_code = 202
-        return inbound_view(outcome.record)
+        return inbound_view(outcome.record), "inbound.edxml.recall", "recall requested"
     if not outcome.created:
         response.status_code = 200
-    return inbound_receipt_view(outcome.record)
+        return inbound_receipt_view(outcome.record), "inbound.edxml", "resent"
+    return inbound_receipt_view(outcome.record), "inbound.edxml", "accepted"
+
+
+def _reason(exc: DomainError | RequestValidationError) -> str:
+    if isinstance(exc, DomainError):
+        return exc.detail
+    first: dict[str, Any] = next(iter(exc.errors()), {})
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}"[:500]
+
+
+async def _log_in(
+    components: LgspComponents,
+    partner: Doc,
+    request: Request,
+    kind: str,
+    payload: bytes,
+    outcome: str,
+    *,
+    ref: str | None = None,
+) -> None:
+    """The message log drops credentials (the API key) from the headers it keeps."""
+    await components.message_log.append(
+        partner_id=str(partner["_id"]),
+        partner_code=str(partner["code"]),
+        direction=Direction.IN,
+        kind=kind,
+        headers=dict(request.headers),
+        payload=payload,
+        outcome=outcome,
+        ref=ref,
+    )
 
 
 @router.get("/inbound/{inbound_id}")
@@ -101,10 +152,31 @@ async def get_inbound(
 
 @router.post("/inbound/{inbound_id}/recall", status_code=202)
 async def recall_inbound(
-    inbound_id: str, body: RecallCreate, partner: Partner, components: ComponentsDep
+    inbound_id: str,
+    body: RecallCreate,
+    request: Request,
+    partner: Partner,
+    components: ComponentsDep,
 ) -> dict[str, Any]:
     """Status 13: the ministry is asked to give the document back; it answers 15 or 16."""
-    return inbound_view(await components.inbound.recall(partner, inbound_id, body.reason))
+    payload = body.model_dump_json().encode()
+    try:
+        record = await components.inbound.recall(partner, inbound_id, body.reason)
+    except DomainError as exc:
+        await _log_in(
+            components,
+            partner,
+            request,
+            "inbound.recall",
+            payload,
+            f"refused: {exc.detail}",
+            ref=inbound_id,
+        )
+        raise
+    await _log_in(
+        components, partner, request, "inbound.recall", payload, "recall requested", ref=inbound_id
+    )
+    return inbound_view(record)
 
 
 @router.get(

@@ -10,7 +10,14 @@ import httpx
 from standardwebhooks import Webhook
 
 from services.lgsp.app import create_app
-from services.lgsp.domain.edxml import BusinessDocType, EdxmlDocument, EdxmlStatus, parse_message
+from services.lgsp.domain.edxml import (
+    BusinessDocType,
+    EdxmlDocument,
+    EdxmlStatus,
+    parse_message,
+    to_bytes,
+    write_status,
+)
 from services.lgsp.services.xml_signatures import XmlSigner, verify_signature
 from shared.contracts.events import IncomingStatusChanged
 from shared.contracts.vocabulary import SignatureVerdict, Urgency
@@ -57,7 +64,7 @@ async def test_an_edxml_partner_receives_signed_edxml_and_a_json_partner_json(
         settings = lgsp_settings(topic_suffix, documents_url=srv.base)
         ministry_certificate = XmlSigner(settings).certificate_pem
         async with running_app(create_app, settings) as client:
-            _, _, edxml_secret = await edxml_partner(client, G22, srv.url("edxml"))
+            _, edxml_key, edxml_secret = await edxml_partner(client, G22, srv.url("edxml"))
             _, _, json_secret = await register(client, H26, webhook_url=srv.url("json"))
             sent = dispatched([G22, H26], attachments=[attachment], urgency=Urgency.KHAN)
             event_id = await produce_event(sent, topic_suffix)
@@ -91,6 +98,27 @@ async def test_an_edxml_partner_receives_signed_edxml_and_a_json_partner_json(
             [payload] = srv.verified("json", json_secret)
             assert payload["type"] == "gov.egov.document.dispatched.v1"
             assert srv.delivered("json")[0].headers["content-type"] == "application/json"
+
+            # The receiver answers in edXML, naming the document by the DocumentId it got.
+            answer = EdxmlStatus(
+                from_organ_id=G22,
+                from_organ_name=f"Sở {G22}",
+                response_for_organ_id=MINISTRY,
+                response_for_code="1637/QĐ-BNG",
+                response_for_promulgation_date=sent.document.issue_date,
+                response_for_document_id=message.sender_document_id,
+                status_code="03",
+                description="Đã vào sổ văn bản đến",
+                timestamp=dt.datetime.now(dt.UTC),
+            )
+            recorded = await client.post(
+                "/api/v1/inbound",
+                content=to_bytes(write_status(answer)),
+                headers={"X-API-Key": edxml_key, "Content-Type": "application/xml"},
+            )
+            assert recorded.status_code == 200, recorded.text
+            assert recorded.json()["document_id"] == sent.document_id
+            assert recorded.json()["receiver_status"] == "03"
 
             # A recall names the same document with BussinessDocType 1.
             await produce_event(recalled(sent.document_id, [G22]), topic_suffix)

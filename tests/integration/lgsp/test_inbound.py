@@ -250,6 +250,19 @@ async def test_refused_messages_leave_nothing_published_or_stored(
             "inbound_files.content": 0,
             "inbound_files.content_chunks": 0,
         }
+        # The message log records every refusal of a known partner, with its reason; the
+        # API key never appears in it.
+        logged = await client.get(
+            "/api/v1/message-log",
+            params={"partner": G22, "direction": "in", "limit": 50, "with_body": "true"},
+            headers=ADMIN,
+        )
+        assert logged.status_code == 200, logged.text
+        outcomes = [e["outcome"] for e in logged.json()["items"]]
+        assert len(outcomes) == 9 and all(o.startswith("refused: ") for o in outcomes)
+        assert any("limited to 4096 bytes" in o for o in outcomes)
+        assert any("attachment 1 (a.pdf)" in o for o in outcomes)
+        assert key not in logged.text
 
 
 def status_event(inbound_id: str, version: int, status: str, note: str = "") -> Any:
