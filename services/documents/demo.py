@@ -9,6 +9,7 @@ carry an Idempotency-Key and transitions already made are skipped.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -130,6 +131,16 @@ def demo_register_starts(now: dt.datetime | None = None) -> dict[str, int]:
     return {f"{demo.ISSUER_CODE}:outgoing:{year}": DECISION_NUMBER}
 
 
+# What the clerks and the CNTT unit did with the documents the demo agencies sent in
+# (sender's notation -> steps), so that a newcomer sees several states at once. The third one,
+# whose signature does not verify, is left for a clerk to decide on.
+INCOMING_STEPS: dict[str, tuple[str, ...]] = {
+    "512/BNV-CCVC": ("accept", "assign", "progress"),
+    "2045/UBND-KT": ("accept",),
+}
+INCOMING_WAIT_S = 30.0
+
+
 def _headers(role: Role) -> dict[str, str]:
     token = issue_dev_token(
         user=f"demo-{role}",
@@ -176,3 +187,53 @@ async def load_demo(
                 doc = await _step(client, doc, "issue", Role.CLERK)
             ids.append(str(doc["id"]))
     return ids
+
+
+async def _incoming_step(
+    client: httpx.AsyncClient, doc: dict[str, Any], action: str
+) -> dict[str, Any]:
+    role = {"accept": Role.CLERK, "assign": Role.APPROVER}.get(action, Role.DRAFTER)
+    body: dict[str, Any] = {}
+    if action == "assign":
+        deadline = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)
+        body = {
+            "lead_unit": UNIT,
+            "supporting_units": ["VP"],
+            "deadline": deadline.isoformat(),
+            "handler": f"demo-{Role.DRAFTER}",
+            "note": "Giao Cục Cơ yếu - Công nghệ thông tin chủ trì",
+        }
+    response = await client.post(
+        f"/api/v1/incoming/{doc['id']}/{action}",
+        json=body,
+        headers={**_headers(role), "If-Match": f'"{doc["version"]}"'},
+    )
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def load_incoming(base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> int:
+    """Move the documents the demo agencies sent in (through the LGSP) to a few states;
+    waits for them to arrive. Returns how many steps were taken (0 on a second run)."""
+    deadline = asyncio.get_running_loop().time() + INCOMING_WAIT_S
+    steps = 0
+    async with httpx.AsyncClient(base_url=base_url, transport=transport, timeout=30) as client:
+        waiting = dict(INCOMING_STEPS)
+        while waiting and asyncio.get_running_loop().time() < deadline:
+            listed = await client.get(
+                "/api/v1/incoming", params={"limit": 200}, headers=_headers(Role.CLERK)
+            )
+            listed.raise_for_status()
+            for doc in listed.json()["items"]:
+                todo = waiting.get(str(doc.get("sender_notation")))
+                if todo is None or doc["state"] == "receiving":
+                    continue
+                del waiting[str(doc["sender_notation"])]
+                done = {"accepted": 1, "assigned": 2, "in_progress": 3}.get(doc["state"], 0)
+                for action in todo[done:]:
+                    doc = await _incoming_step(client, doc, action)
+                    steps += 1
+            if waiting:
+                await asyncio.sleep(0.5)
+    return steps

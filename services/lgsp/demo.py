@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from services.lgsp.demo_inbound import register_certificate, send_in
 from shared import demo
 from shared.auth.principal import Role
 from shared.auth.tokens import issue_dev_token
@@ -117,4 +118,7 @@ async def load_demo(base_url: str, webhook_url: str) -> None:
                 client, inbox_partner, known.get(demo.INBOX_PARTNER_CODE, {}), webhook=False
             ),
         }
+        # The inbox partner signs its edXML: the LGSP checks it against this certificate.
+        await register_certificate(client, str(inbox_partner["id"]))
     _write_credentials({**known, **partners, "lgsp_url": base_url})
+    await send_in(base_url, {code: str(entry["api_key"]) for code, entry in partners.items()})

@@ -52,6 +52,7 @@ def platform(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "EGOV_LGSP_CONSUMER_GROUP": unique("e2e-lgsp-"),
         "EGOV_PORTAL_DOCUMENTS_URL": documents_url,
         "EGOV_LGSP_DOCUMENTS_URL": documents_url,
+        "EGOV_DOCUMENTS_LGSP_URL": f"http://127.0.0.1:{ports['lgsp'][0]}",
         "EGOV_LGSP_PUBLIC_URL": f"http://127.0.0.1:{ports['lgsp'][0]}",
         "EGOV_LGSP_ALLOW_PRIVATE_WEBHOOKS": "true",
         # Partners that come back are retried within the test's patience.

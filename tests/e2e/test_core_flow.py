@@ -4,6 +4,7 @@ agencies by itself, exactly as signed; what is not meant for someone never reach
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import uuid
@@ -311,3 +312,85 @@ async def test_the_correlation_id_of_the_issuing_request_follows_the_document(
         ]
         assert lines, f"{service} logged nothing with the issuing request's correlation id"
         assert all(line["correlation_id"] == correlation_id for line in lines)
+
+
+async def test_a_document_sent_in_by_an_agency_is_registered_and_the_sender_hears_back(
+    world: World,
+) -> None:
+    """Partner → LGSP inbound API → Kafka → documents (attachment by claim check) → a clerk
+    accepts it → the status goes back through the outbox, Kafka and the LGSP to the sender."""
+    pdf = b"%PDF-1.4 cong van gui Bo Ngoai giao " + uuid.uuid4().hex.encode()
+    number = str(uuid.uuid4().int % 9000 + 1000)
+    body = {
+        "document_id": f"{ADDRESSEE_CODE},2026/11/20,{number}/UBND-VP",
+        "header": {
+            "from_organ_id": ADDRESSEE_CODE,
+            "from_organ_name": "UBND thành phố Hà Nội",
+            "to_organ_ids": ["000.00.00.G06"],
+            "code_number": number,
+            "code_notation": "UBND-VP",
+            "promulgation_date": "2026-11-20",
+            "document_type": "Công văn",
+            "subject": "Về việc phối hợp đón đoàn khách quốc tế",
+            "signer": {"position": "Phó Chủ tịch", "full_name": "Lê Hồng"},
+            "priority": "khan",
+        },
+        "body": "Kính gửi: Bộ Ngoại giao.",
+        "attachments": [
+            {
+                "name": f"{number}-UBND-VP.pdf",
+                "media_type": "application/pdf",
+                "content_base64": base64.b64encode(pdf).decode(),
+            }
+        ],
+    }
+    sender = {"X-API-Key": world.addressee.api_key}
+    sent = await world.lgsp.post("/api/v1/inbound", json=body, headers=sender)
+    assert sent.status_code == 201, sent.text
+    receipt = sent.json()
+    assert receipt["status"] == "01" and receipt["signature_verdict"] == "unsigned"
+    inbound_id = receipt["inbound_id"]
+
+    async def registrable() -> dict[str, Any] | None:
+        got = await world.documents.get(f"/api/v1/incoming/{inbound_id}", headers=CLERK)
+        ok = got.status_code == 200 and got.json()["state"] == "awaiting_registration"
+        return got.json() if ok else None
+
+    doc = await eventually(registrable, timeout=30)
+    assert doc["sender_code"] == ADDRESSEE_CODE and doc["urgency"] == "khan"
+    [attachment] = doc["attachments"]
+    fetched = await world.documents.get(
+        f"/api/v1/incoming/{inbound_id}/attachments/{attachment['attachment_id']}", headers=CLERK
+    )
+    assert fetched.status_code == 200 and fetched.content == pdf
+    accepted = await world.documents.post(
+        f"/api/v1/incoming/{inbound_id}/accept",
+        json={"note": "Đã vào sổ văn bản đến"},
+        headers={**CLERK, "If-Match": f'"{doc["version"]}"'},
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["arrival"]["number"] >= 1
+
+    def answered() -> list[Any]:
+        return [
+            r
+            for r in world.addressee_server.of_type("gov.egov.incoming.status_changed.v1")
+            if r.json["data"]["inbound_id"] == inbound_id
+        ]
+
+    async def sender_heard() -> list[Any]:
+        return answered()
+
+    [status] = await eventually(sender_heard, timeout=30)
+    assert status.json["data"]["status"] == "03"
+    assert status.json["data"]["sender_notation"] == f"{number}/UBND-VP"
+
+    async def listed() -> list[str] | None:
+        view = (await world.lgsp.get(f"/api/v1/inbound/{inbound_id}", headers=sender)).json()
+        codes = [s["status"] for s in view["statuses"]]
+        return codes if "03" in codes else None
+
+    assert await eventually(listed, timeout=30) == ["01", "03"]
+    # Sending the same message again changes nothing: the same inbound id, no second document.
+    again = await world.lgsp.post("/api/v1/inbound", json=body, headers=sender)
+    assert again.status_code == 200 and again.json()["inbound_id"] == inbound_id

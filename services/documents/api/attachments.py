@@ -31,13 +31,13 @@ def _file_response(item: FileBytes) -> Response:
 async def add_attachment(
     document_id: str,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
     file: Annotated[UploadFile, File(description="PDF, DOCX, ODT, PNG or JPEG")],
 ) -> JSONResponse:
     # Read one byte past the limit: enough to refuse without holding a huge upload.
-    data = await file.read(cases.attachments.max_bytes + 1)
-    doc, attachment = await cases.attachments.add(
+    data = await file.read(components.attachments.max_bytes + 1)
+    doc, attachment = await components.attachments.add(
         principal, document_id, version, file.filename, data
     )
     return JSONResponse(attachment, status_code=201, headers={"ETag": etag(int(doc["version"]))})
@@ -45,22 +45,24 @@ async def add_attachment(
 
 @router.get("/api/v1/documents/{document_id}/attachments")
 async def list_attachments(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
+    document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    return {"items": await cases.attachments.list(principal, document_id)}
+    return {"items": await components.attachments.list(principal, document_id)}
 
 
 @router.get("/api/v1/documents/{document_id}/attachments/{attachment_id}")
 async def download_attachment(
-    document_id: str, attachment_id: str, principal: CurrentPrincipal, cases: ComponentsDep
+    document_id: str, attachment_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> Response:
-    return _file_response(await cases.attachments.download(principal, document_id, attachment_id))
+    return _file_response(
+        await components.attachments.download(principal, document_id, attachment_id)
+    )
 
 
 @router.get("/api/v1/files/{sha256}")
 async def claim_check(
     sha256: Sha256Path,
     principal: OptionalPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
 ) -> Response:
-    return _file_response(await cases.attachments.claim_check(principal, sha256))
+    return _file_response(await components.attachments.claim_check(principal, sha256))

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1/documents", tags=["deliveries"])
 
 @router.get("/{document_id}/deliveries")
 async def list_deliveries(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
+    document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
     """Per external recipient: the LGSP's delivery state and the receiver's status code."""
-    return {"items": await cases.deliveries.list(principal, document_id)}
+    return {"items": await components.deliveries.list(principal, document_id)}

@@ -33,10 +33,10 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 async def create_document(
     body: DocumentCreate,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    doc, created = await cases.drafting.create(
+    doc, created = await components.drafting.create(
         principal, body.model_dump(mode="json"), idempotency_key
     )
     response = document_response(doc, 201 if created else 200)
@@ -47,7 +47,7 @@ async def create_document(
 @router.get("")
 async def list_documents(
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     state: State | None = None,
     doc_type: Annotated[DocumentType | None, Query(alias="type")] = None,
     book: Annotated[str | None, Query(max_length=50)] = None,
@@ -73,7 +73,7 @@ async def list_documents(
         q=q,
         before_id=before,
     )
-    items, last = await cases.drafting.list(principal, filters, limit)
+    items, last = await components.drafting.list(principal, filters, limit)
     return {
         "items": [document_view(d) for d in items],
         "next_cursor": encode_cursor({"before": last}) if last else None,
@@ -81,9 +81,11 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def read_document(document_id: str, principal: CurrentPrincipal, cases: ComponentsDep) -> Any:
-    doc = await cases.drafting.read(principal, document_id)
-    return document_response(await cases.recall.with_summary(doc))
+async def read_document(
+    document_id: str, principal: CurrentPrincipal, components: ComponentsDep
+) -> Any:
+    doc = await components.drafting.read(principal, document_id)
+    return document_response(await components.recall.with_summary(doc))
 
 
 @router.patch("/{document_id}")
@@ -91,11 +93,11 @@ async def edit_document(
     document_id: str,
     body: DocumentUpdate,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
     return document_response(
-        await cases.drafting.edit(
+        await components.drafting.edit(
             principal, document_id, version, body.model_dump(mode="json", exclude_unset=True)
         )
     )
@@ -103,17 +105,23 @@ async def edit_document(
 
 @router.post("/{document_id}/submit")
 async def submit(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep, version: ExpectedVersion
+    document_id: str,
+    principal: CurrentPrincipal,
+    components: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.drafting.transition(principal, document_id, version, Action.SUBMIT)
+    doc = await components.drafting.transition(principal, document_id, version, Action.SUBMIT)
     return document_response(doc)
 
 
 @router.post("/{document_id}/approve")
 async def approve(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep, version: ExpectedVersion
+    document_id: str,
+    principal: CurrentPrincipal,
+    components: ComponentsDep,
+    version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.drafting.transition(principal, document_id, version, Action.APPROVE)
+    doc = await components.drafting.transition(principal, document_id, version, Action.APPROVE)
     return document_response(doc)
 
 
@@ -122,10 +130,10 @@ async def return_to_draft(
     document_id: str,
     body: DocumentReason,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.drafting.transition(
+    doc = await components.drafting.transition(
         principal, document_id, version, Action.RETURN, body.reason
     )
     return document_response(doc)
@@ -135,12 +143,12 @@ async def return_to_draft(
 async def issue(
     document_id: str,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
     body: DocumentIssue | None = None,
 ) -> JSONResponse:
     signer = body.signer.model_dump(mode="json") if body and body.signer else None
-    doc = await cases.issuance.issue(principal, document_id, version, signer)
+    doc = await components.issuance.issue(principal, document_id, version, signer)
     return document_response(doc)
 
 
@@ -149,11 +157,11 @@ async def revoke(
     document_id: str,
     body: DocumentReason,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.revocation.revoke(principal, document_id, version, body.reason)
-    return document_response(await cases.recall.with_summary(doc))
+    doc = await components.revocation.revoke(principal, document_id, version, body.reason)
+    return document_response(await components.recall.with_summary(doc))
 
 
 @router.post("/{document_id}/recall")
@@ -161,13 +169,13 @@ async def recall(
     document_id: str,
     body: DocumentReason,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
     """Ask every external recipient to give the dispatched document back (status 13); it
     stays issued. Their answers (15, 16) show in ``recall`` and per recipient in
     ``/deliveries``."""
-    doc = await cases.recall.recall(principal, document_id, version, body.reason)
+    doc = await components.recall.recall(principal, document_id, version, body.reason)
     return document_response(doc)
 
 
@@ -176,10 +184,10 @@ async def replace(
     document_id: str,
     body: DocumentReplace,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.revocation.replace(
+    doc = await components.revocation.replace(
         principal, document_id, version, body.replaced_by, body.reason
     )
     return document_response(doc)
@@ -187,17 +195,17 @@ async def replace(
 
 @router.get("/{document_id}/audit")
 async def audit_trail(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
+    document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    entries = await cases.trail.visible_trail(principal, document_id)
+    entries = await components.trail.visible_trail(principal, document_id)
     return {"items": [audit_view(e) for e in entries]}
 
 
 @router.get("/{document_id}/audit/verify")
 async def verify_audit_trail(
-    document_id: str, principal: CurrentPrincipal, cases: ComponentsDep
+    document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    verdict = await cases.trail.visible_verdict(principal, document_id)
+    verdict = await components.trail.visible_verdict(principal, document_id)
     return {
         "valid": verdict.valid,
         "entries": verdict.entries,

@@ -56,7 +56,7 @@ def _position(cursor: str | None) -> tuple[list[Any] | None, str | None]:
 @router.get("")
 async def list_incoming(
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     state: Annotated[
         IncomingState | None,
         Query(description="absent: every open document; a closed state walks the history"),
@@ -73,7 +73,7 @@ async def list_incoming(
     filters = IncomingFilters(
         state=state, urgency=urgency, unit=unit, overdue=overdue, sender=sender, year=year
     )
-    items, position = await cases.incoming.listing(principal, filters, limit, after, before)
+    items, position = await components.incoming.listing(principal, filters, limit, after, before)
     day = today()
     return {
         "items": [incoming_view(d, today=day, with_body=False) for d in items],
@@ -83,9 +83,9 @@ async def list_incoming(
 
 @router.get("/{inbound_id}")
 async def read_incoming(
-    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+    inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> JSONResponse:
-    return incoming_response(await cases.incoming.read(principal, inbound_id))
+    return incoming_response(await components.incoming.read(principal, inbound_id))
 
 
 @router.get("/{inbound_id}/attachments/{attachment_id}")
@@ -93,9 +93,9 @@ async def download_incoming_attachment(
     inbound_id: InboundId,
     attachment_id: Annotated[str, Path(min_length=1, max_length=64)],
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
 ) -> Response:
-    item = await cases.incoming.download(principal, inbound_id, attachment_id)
+    item = await components.incoming.download(principal, inbound_id, attachment_id)
     return Response(
         item.data,
         media_type=item.media_type,
@@ -110,12 +110,12 @@ async def download_incoming_attachment(
 async def accept(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
     body: IncomingNote | None = None,
 ) -> JSONResponse:
     note = body.note if body else ""
-    return incoming_response(await cases.incoming.accept(principal, inbound_id, version, note))
+    return incoming_response(await components.incoming.accept(principal, inbound_id, version, note))
 
 
 @router.post("/{inbound_id}/reject")
@@ -123,10 +123,10 @@ async def reject(
     inbound_id: InboundId,
     body: IncomingReason,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.incoming.reject(principal, inbound_id, version, body.reason)
+    doc = await components.incoming.reject(principal, inbound_id, version, body.reason)
     return incoming_response(doc)
 
 
@@ -135,7 +135,7 @@ async def assign(
     inbound_id: InboundId,
     body: IncomingAssign,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
     assignment = Assignment(
@@ -145,7 +145,7 @@ async def assign(
         handler=body.handler,
         note=body.note,
     )
-    doc = await cases.incoming.assign(principal, inbound_id, version, assignment)
+    doc = await components.incoming.assign(principal, inbound_id, version, assignment)
     return incoming_response(doc)
 
 
@@ -153,24 +153,26 @@ async def assign(
 async def progress(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
     body: IncomingNote | None = None,
 ) -> JSONResponse:
     note = body.note if body else ""
-    return incoming_response(await cases.incoming.progress(principal, inbound_id, version, note))
+    return incoming_response(
+        await components.incoming.progress(principal, inbound_id, version, note)
+    )
 
 
 @router.post("/{inbound_id}/complete")
 async def complete(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
     body: IncomingComplete | None = None,
 ) -> JSONResponse:
     body = body or IncomingComplete()
-    doc = await cases.incoming.complete(
+    doc = await components.incoming.complete(
         principal, inbound_id, version, body.note, body.answer_document_id
     )
     return incoming_response(doc)
@@ -181,10 +183,10 @@ async def recall_answer(
     inbound_id: InboundId,
     body: IncomingRecallAnswer,
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    doc = await cases.incoming.answer_recall(
+    doc = await components.incoming.answer_recall(
         principal, inbound_id, version, body.accept, body.reason
     )
     return incoming_response(doc)
@@ -192,17 +194,17 @@ async def recall_answer(
 
 @router.get("/{inbound_id}/audit")
 async def incoming_audit_trail(
-    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+    inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    entries = await cases.incoming.trail(principal, inbound_id)
+    entries = await components.incoming.trail(principal, inbound_id)
     return {"items": [audit_view(e) for e in entries]}
 
 
 @router.get("/{inbound_id}/audit/verify")
 async def verify_incoming_audit_trail(
-    inbound_id: InboundId, principal: CurrentPrincipal, cases: ComponentsDep
+    inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    verdict = await cases.incoming.verify(principal, inbound_id)
+    verdict = await components.incoming.verify(principal, inbound_id)
     return {
         "valid": verdict.valid,
         "entries": verdict.entries,

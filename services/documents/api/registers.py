@@ -22,14 +22,14 @@ async def register(
     book: Annotated[str, Path(max_length=50)],
     year: Annotated[int, Path(ge=1945, le=2200)],
     principal: CurrentPrincipal,
-    cases: ComponentsDep,
+    components: ComponentsDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     after = (decode_cursor(cursor) or {}).get("after", 0)
     if not isinstance(after, int):
         raise ProblemError(400, "the cursor is not valid")
-    items, last = await cases.registers.entries(principal, issuer, book, year, after, limit)
+    items, last = await components.registers.entries(principal, issuer, book, year, after, limit)
     view = incoming_register_entry if book == INCOMING_BOOK else register_entry
     return {
         "issuer": issuer,

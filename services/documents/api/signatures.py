@@ -14,15 +14,15 @@ router = APIRouter(tags=["signatures"])
 
 
 @router.get("/.well-known/jwks.json")
-async def jwks(cases: ComponentsDep) -> dict[str, Any]:
-    return await cases.verification.jwks()
+async def jwks(components: ComponentsDep) -> dict[str, Any]:
+    return await components.verification.jwks()
 
 
 @router.post("/api/v1/verify")
 async def verify(
-    body: VerificationRequest, principal: OptionalPrincipal, cases: ComponentsDep
+    body: VerificationRequest, principal: OptionalPrincipal, components: ComponentsDep
 ) -> Any:
-    checker = cases.verification
+    checker = components.verification
     if body.document_id is not None:
         return await checker.by_id(principal, body.document_id)
     if body.sha256 is not None:

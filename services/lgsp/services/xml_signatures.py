@@ -70,7 +70,7 @@ class _Material:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def _self_signed(organisation_code: str, organisation_name: str) -> bytes:
+def self_signed_pem(organisation_code: str, organisation_name: str) -> bytes:
     """A development RSA key and a self-signed certificate for it, as one PEM file."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
@@ -100,12 +100,15 @@ def _self_signed(organisation_code: str, organisation_name: str) -> bytes:
     return key_pem + certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def _load_or_create_dev_pem(organisation_code: str, organisation_name: str) -> bytes:
-    path = default_home() / DEV_KEY_FILE
+def load_or_create_dev_pem(
+    organisation_code: str, organisation_name: str, file_name: str = DEV_KEY_FILE
+) -> bytes:
+    """A development key and self-signed certificate in ``$EGOV_HOME``, made on first use."""
+    path = default_home() / file_name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(_self_signed(organisation_code, organisation_name))
+        tmp.write_bytes(self_signed_pem(organisation_code, organisation_name))
         os.chmod(tmp, 0o600)
         # link() fails if another process won the race: every replica then uses its key.
         with contextlib.suppress(FileExistsError):
@@ -166,7 +169,7 @@ class XmlSigner:
                         str(self._key_file),
                     )
                 else:
-                    pem = _load_or_create_dev_pem(*self._organisation)
+                    pem = load_or_create_dev_pem(*self._organisation)
                     self._material = _material_from_pem(pem, pem, DEV_KEY_FILE)
             return self._material
 
@@ -177,16 +180,24 @@ class XmlSigner:
     def sign(self, element: etree._Element) -> bytes:
         """The message signed (enveloped, RSA-SHA256, exclusive C14N), as UTF-8 bytes.
         CPU-bound on large messages: call it in a worker thread."""
-        material = self._loaded()
-        _place_signature(element)
-        signer = _Signer(
-            signature_algorithm=SignatureMethod.RSA_SHA256,
-            digest_algorithm=DigestAlgorithm.SHA256,
-            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
-        )
-        signer.namespaces = {None: DSIG_NS}  # type: ignore[dict-item]  # unprefixed Signature
-        signed = signer.sign(element, key=material.key, cert=[material.certificate])
-        return to_bytes(signed)
+        return _sign(self._loaded(), element)
+
+
+def sign_with_pem(element: etree._Element, pem: bytes) -> bytes:
+    """An edXML message signed with a key and certificate in one PEM (as an agency would)."""
+    return _sign(_material_from_pem(pem, pem, "PEM"), element)
+
+
+def _sign(material: _Material, element: etree._Element) -> bytes:
+    _place_signature(element)
+    signer = _Signer(
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    )
+    signer.namespaces = {None: DSIG_NS}  # type: ignore[dict-item]  # unprefixed Signature
+    signed = signer.sign(element, key=material.key, cert=[material.certificate])
+    return to_bytes(signed)
 
 
 def _place_signature(root: etree._Element) -> None:
