@@ -20,6 +20,10 @@ from services.documents.components import build
 from services.documents.consumers import register_consumers
 from services.documents.settings import Settings
 from shared.asyncapi import declare_publishers
+from shared.http.body_limit import BodyRule, install_body_limit
+from shared.http.docs import install_offline_docs
+from shared.http.openapi import install_openapi
+from shared.http.rate_limit import LocalWindowCounter, RateLimit, RateLimiter
 from shared.runtime import Runtime, create_service_app
 
 VERSION = "0.1.0"
@@ -52,4 +56,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             overhead_bytes=settings.upload_overhead_bytes,
         )
     )
+    install_body_limit(
+        app,
+        default_max_bytes=settings.max_body_bytes,
+        rules=[
+            BodyRule(
+                r"/api/v1/documents/[^/]+/attachments/?",
+                settings.max_attachment_bytes + settings.upload_overhead_bytes,
+            )
+        ],
+        anonymous=[r"/api/v1/verify"],
+    )
+    # Per replica: an anonymous client is known only by its address.
+    app.state.verify_limiter = RateLimiter(
+        LocalWindowCounter(), RateLimit(settings.verify_rate_per_min)
+    )
+    install_openapi(app, rate_limited=[signatures.verify_rate])
+    install_offline_docs(app)
     return app

@@ -21,6 +21,11 @@ class Settings(ServiceSettings):
 
     service_name: str = "documents"
     port: int = 8001
+    verify_rate_per_min: int = Field(
+        default=60,
+        ge=1,
+        description="POST /api/v1/verify per minute of one client (by address), per replica",
+    )
 
     issuer_code: str = Field(default="BNG", description="abbreviation of the issuing body")
     issuer_name: str = Field(default="Bộ Ngoại giao", description="name of the issuing body")

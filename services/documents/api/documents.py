@@ -164,6 +164,20 @@ async def revoke(
     return document_response(await components.recall.with_summary(doc))
 
 
+@router.post("/{document_id}/unpublish")
+async def unpublish(
+    document_id: str,
+    body: DocumentReason,
+    principal: CurrentPrincipal,
+    components: ComponentsDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    """Take a published document off the public portal for good: its page answers 410
+    "gone" with ``reason`` as the explanation. The document keeps its state and number."""
+    doc = await components.revocation.unpublish(principal, document_id, version, body.reason)
+    return document_response(doc)
+
+
 @router.post("/{document_id}/recall")
 async def recall(
     document_id: str,

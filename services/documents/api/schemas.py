@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from services.documents.domain.incoming import is_overdue, is_urgent, recall_pending
 from shared.contracts.models import ORG_CODE_PATTERN, Signer
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType, Language, Urgency
+from shared.http.text import TextBody
 from shared.kit.types import SHA256_PATTERN, Doc
 
 INTERNAL_FIELDS = frozenset(
@@ -20,7 +21,7 @@ OrgCode = Annotated[str, StringConstraints(pattern=ORG_CODE_PATTERN)]
 UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
-class _Body(BaseModel):
+class _Body(TextBody):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -70,7 +71,7 @@ class DocumentReplace(_Body):
     reason: str = Field(default="", max_length=2000)
 
 
-class VerificationRequest(BaseModel):
+class VerificationRequest(TextBody):
     """Exactly one of: a document id; a signed document with its signature; a file hash."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from services.documents.api.deps import ComponentsDep
 from services.documents.api.schemas import VerificationRequest
 from shared.auth.dependencies import OptionalPrincipal
+from shared.http.rate_limit import client_rate_limit
 
 router = APIRouter(tags=["signatures"])
+# Anonymous callers may verify: counted per client address (429 past the limit).
+verify_rate = client_rate_limit("verify_limiter")
 
 
 @router.get("/.well-known/jwks.json")
@@ -18,7 +21,7 @@ async def jwks(components: ComponentsDep) -> dict[str, Any]:
     return await components.verification.jwks()
 
 
-@router.post("/api/v1/verify")
+@router.post("/api/v1/verify", dependencies=[Depends(verify_rate)])
 async def verify(
     body: VerificationRequest, principal: OptionalPrincipal, components: ComponentsDep
 ) -> Any:

@@ -15,6 +15,14 @@ JPEG = "image/jpeg"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 ALLOWED = frozenset({PDF, PNG, JPEG, DOCX, ODT})
+# The extensions each type may carry; the first is the one given when the name has none of them.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",),
+    PNG: (".png",),
+    JPEG: (".jpg", ".jpeg"),
+    DOCX: (".docx",),
+    ODT: (".odt",),
+}
 _UNSAFE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
 
@@ -58,3 +66,15 @@ def safe_name(name: str | None, fallback: str = "attachment") -> str:
     raw = "".join(c for c in raw if unicodedata.category(c)[0] != "C")
     cleaned = _UNSAFE.sub("_", raw).strip(" .")
     return (cleaned or fallback)[:200]
+
+
+def stored_name(name: str | None, media_type: str) -> str:
+    """The name a file is stored and served under: harmless (see ``safe_name``) and ending in
+    the extension its content proves, so ``poly.html`` holding a PDF becomes ``poly.pdf``."""
+    cleaned = safe_name(name)
+    allowed = EXTENSIONS.get(media_type)
+    if not allowed or cleaned.lower().endswith(allowed):
+        return cleaned
+    stem, dot, _ = cleaned.rpartition(".")
+    base = (stem if dot and stem else cleaned).strip(" .") or "attachment"
+    return base[: 200 - len(allowed[0])] + allowed[0]

@@ -17,6 +17,7 @@ from shared.contracts.events import (
     DocumentRecalled,
     DocumentReplaced,
     DocumentRevoked,
+    DocumentUnpublished,
     EventData,
 )
 from shared.contracts.models import (
@@ -188,5 +189,28 @@ def on_replace(
             replaced_by_notation=str(newer["notation"]),
             reason=reason,
             replaced_at=now,
+        )
+    ]
+
+
+def unpublish_refusal(doc: Doc) -> str | None:
+    """Why this document cannot be taken off the public portal, or None when it can."""
+    if not doc.get("published"):
+        return "this document was never published on the portal"
+    if doc.get("unpublished"):
+        return "this document was already taken off the portal"
+    return None
+
+
+def on_unpublish(doc: Doc, version: int, explanation: str, now: dt.datetime) -> list[EventData]:
+    """Gone from the portal for good (its page answers 410 with ``explanation``); the
+    document itself keeps its state, number and audit trail here."""
+    return [
+        DocumentUnpublished(
+            document_id=str(doc["_id"]),
+            document_version=version,
+            notation=str(doc["notation"]),
+            explanation=explanation,
+            unpublished_at=now,
         )
     ]

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.messaging import pending
-from shared.messaging.envelope import OutgoingRecord
-from shared.messaging.outbox import OUTBOX, update_with_outbox
+from services.documents.repositories.aggregates import BATCH, AggregateStore
 
 Doc = dict[str, Any]
-AUDIT_PENDING = "audit_pending"
 EARLIEST = "earliest"
 # A listing request looks at this many documents and this many days at most, then hands
 # back a cursor: its cost never depends on how much history is stored.
@@ -38,26 +35,15 @@ def _days_before(day: str, count: int) -> list[str]:
     return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
-class DocumentRepository:
+class DocumentRepository(AggregateStore):
     def __init__(self, db: AsyncDatabase[Doc], *, lease_s: float = 15.0) -> None:
-        self.collection: AsyncCollection[Doc] = db["documents"]
+        super().__init__(db["documents"], lease_s=lease_s)
         self._days: AsyncCollection[Doc] = db["document_days"]
-        self._lease_s = lease_s
         self._earliest_known = False
 
     async def insert(self, doc: Doc, audit: Sequence[Doc] = ()) -> Doc | None:
-        """Store a new document with its first audit entries pending and an empty outbox;
-        None when a document with this ``_id`` exists already."""
-        # The marker lets a sweep chain the audit entries after a crash.
-        document_id = str(doc["_id"])
-        stored: Doc = {**doc, OUTBOX: [], AUDIT_PENDING: list(audit)}
-        await pending.mark(self.collection, document_id)
-        await self._list_in_day(document_id)
-        try:
-            await self.collection.insert_one(stored)
-        except DuplicateKeyError:
-            return None
-        return stored
+        """A new document; None when a document with this ``_id`` exists already."""
+        return await self._insert(doc, audit, self._list_in_day(str(doc["_id"])))
 
     async def _list_in_day(self, document_id: str) -> None:
         """The day bucket that listings walk; written before the document itself."""
@@ -92,8 +78,8 @@ class DocumentRepository:
             for one in days:
                 ids = sorted(buckets.get(one, {}).get("ids", []), reverse=True)
                 ids = [i for i in ids if before_id is None or i < before_id]
-                for start in range(0, len(ids), 200):
-                    chunk = ids[start : start + 200]
+                for start in range(0, len(ids), BATCH):
+                    chunk = ids[start : start + BATCH]
                     for doc in await self.many(chunk):
                         examined += 1
                         if accepts(doc):
@@ -104,53 +90,6 @@ class DocumentRepository:
                         return found, (str(found[-1]["_id"]) if len(found) == limit else chunk[-1])
             day = (dt.date.fromisoformat(days[-1]) - dt.timedelta(days=1)).isoformat()
         return found, None
-
-    async def get(self, document_id: str) -> Doc | None:
-        return await self.collection.find_one({"_id": document_id})
-
-    async def write(
-        self,
-        current: Doc,
-        fields: Mapping[str, Any],
-        appended: Mapping[str, Sequence[Any]] | None = None,
-        records: Sequence[OutgoingRecord] = (),
-        audit: Sequence[Doc] = (),
-    ) -> Doc | None:
-        """One atomic write of fields, appended items, events and audit entries, if the
-        document still has the version and state of ``current`` (else None).
-
-        The writer takes the relay's lease in the same write, so it publishes the events
-        without a claim round trip.
-        """
-        update: dict[str, Any] = {"$set": dict(fields)}
-        pushes = {name: {"$each": list(items)} for name, items in (appended or {}).items()}
-        if audit:
-            pushes[AUDIT_PENDING] = {"$each": list(audit)}
-        if pushes:
-            update["$push"] = pushes
-        return await update_with_outbox(
-            self.collection,
-            str(current["_id"]),
-            int(current["version"]),
-            update,
-            records,
-            {"state": current["state"]},
-            lease=True,
-            lease_s=self._lease_s,
-            current=current,
-        )
-
-    async def drop_pending_audit(self, document_id: str, entries: list[Doc]) -> None:
-        await self.collection.update_one(
-            {"_id": document_id}, {"$pullAll": {AUDIT_PENDING: entries}}
-        )
-
-    async def many(self, ids: list[str]) -> list[Doc]:
-        """Documents by ``_id``, in the order given (missing ones left out)."""
-        if not ids:
-            return []
-        found = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
-        return [found[i] for i in ids if i in found]
 
     async def set_link(self, document_id: str, replaces_id: str) -> None:
         """Record the back-link on the replacing document (idempotent)."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -18,18 +17,14 @@ from pymongo.errors import DuplicateKeyError
 
 from services.documents.domain.incoming import is_open
 from services.documents.domain.incoming_listing import closed_sort_key, day_key, open_entry
+from services.documents.repositories.aggregates import BATCH, AggregateStore
 from shared.kit.types import Doc
-from shared.messaging import pending
-from shared.messaging.envelope import OutgoingRecord
-from shared.messaging.outbox import OUTBOX, update_with_outbox
 
-AUDIT_PENDING = "audit_pending"
 EARLIEST = "earliest"
 # A listing of history looks at this many documents and this many days per read at most,
 # then hands back a cursor: its cost never depends on how much history is stored.
 MAX_EXAMINED = 2000
 DAYS_PER_READ = 31
-BATCH = 200
 
 
 def _days_before(day: str, count: int) -> list[str]:
@@ -37,37 +32,21 @@ def _days_before(day: str, count: int) -> list[str]:
     return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
-class IncomingRepository:
+class IncomingRepository(AggregateStore):
     def __init__(self, db: AsyncDatabase[Doc], *, lease_s: float = 15.0) -> None:
-        self.collection: AsyncCollection[Doc] = db["incoming"]
+        super().__init__(db["incoming"], lease_s=lease_s)
         self._open: AsyncCollection[Doc] = db["incoming_open"]
         self._days: AsyncCollection[Doc] = db["incoming_days"]
-        self._lease_s = lease_s
-
-    async def get(self, inbound_id: str) -> Doc | None:
-        return await self.collection.find_one({"_id": inbound_id})
-
-    async def many(self, ids: Sequence[str]) -> list[Doc]:
-        """Documents by ``_id`` (at most ``BATCH`` a read), in the order given."""
-        found: dict[str, Doc] = {}
-        for start in range(0, len(ids), BATCH):
-            chunk = list(ids[start : start + BATCH])
-            found.update({d["_id"]: d async for d in self.collection.find({"_id": {"$in": chunk}})})
-        return [found[i] for i in ids if i in found]
 
     async def insert(self, doc: Doc, audit: Sequence[Doc], sort_key: str) -> Doc | None:
-        """Store a new document (its day bucket and open entry first, so listings are never
-        short); None when one with this ``_id`` exists already."""
-        inbound_id = str(doc["_id"])
-        stored: Doc = {**doc, OUTBOX: [], AUDIT_PENDING: list(audit)}
-        await pending.mark(self.collection, inbound_id)
-        await self._list_in_day(day_key(doc["received_at"]), sort_key)
-        await self.sync_open(stored)
-        try:
-            await self.collection.insert_one(stored)
-        except DuplicateKeyError:
-            return None
-        return stored
+        """A new document (listed in its day and the open set first); None when one with
+        this ``_id`` exists already."""
+        return await self._insert(
+            doc,
+            audit,
+            self._list_in_day(day_key(doc["received_at"]), sort_key),
+            self.sync_open(doc),
+        )
 
     async def _list_in_day(self, day: str, sort_key: str) -> None:
         await self._days.update_one({"_id": day}, {"$addToSet": {"keys": sort_key}}, upsert=True)
@@ -76,35 +55,6 @@ class IncomingRepository:
             await self._days.update_one(
                 {"_id": EARLIEST, "day": {"$gt": day}}, {"$set": {"day": day}}, upsert=True
             )
-
-    async def write(
-        self,
-        current: Doc,
-        fields: Mapping[str, Any],
-        records: Sequence[OutgoingRecord] = (),
-        audit: Sequence[Doc] = (),
-    ) -> Doc | None:
-        """One atomic write of fields, events and audit entries, if the document still has
-        the version and state of ``current`` (else None); the writer takes the relay's lease."""
-        update: dict[str, Any] = {"$set": dict(fields)}
-        if audit:
-            update["$push"] = {AUDIT_PENDING: {"$each": list(audit)}}
-        return await update_with_outbox(
-            self.collection,
-            str(current["_id"]),
-            int(current["version"]),
-            update,
-            records,
-            {"state": current["state"]},
-            lease=True,
-            lease_s=self._lease_s,
-            current=current,
-        )
-
-    async def drop_pending_audit(self, inbound_id: str, entries: list[Doc]) -> None:
-        await self.collection.update_one(
-            {"_id": inbound_id}, {"$pullAll": {AUDIT_PENDING: entries}}
-        )
 
     async def sync_open(self, doc: Doc) -> None:
         """Keep the open set in step with the document; never moves an entry backwards."""

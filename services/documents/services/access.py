@@ -9,14 +9,13 @@ from __future__ import annotations
 from services.documents.domain.lifecycle import Action, State, allowed
 from services.documents.domain.permissions import can_see, facts, may
 from services.documents.errors import DocumentNotFound, NotAllowed, StaleVersion, WrongState
+from services.documents.repositories.aggregates import AggregateStore
 from services.documents.repositories.documents import DocumentRepository
 from shared.auth.principal import Principal
 from shared.kit.types import Doc
 
 
-async def load_visible(
-    documents: DocumentRepository, principal: Principal, document_id: str
-) -> Doc:
+async def load_visible(documents: AggregateStore, principal: Principal, document_id: str) -> Doc:
     doc = await documents.get(document_id)
     if doc is None or not can_see(principal, facts(doc)):
         raise DocumentNotFound()

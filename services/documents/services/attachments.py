@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from services.documents.domain.document import new_id
-from services.documents.domain.files import UnsupportedType, detect_media_type, safe_name
+from services.documents.domain.files import UnsupportedType, detect_media_type, stored_name
 from services.documents.domain.lifecycle import Action, State
 from services.documents.domain.permissions import can_see, facts
 from services.documents.domain.publication import is_classified
@@ -92,7 +92,7 @@ class AttachmentService:
         sha256 = hashlib.sha256(data).hexdigest()
         attachment = {
             "attachment_id": new_id(),
-            "name": safe_name(name),
+            "name": stored_name(name, media_type),
             "media_type": media_type,
             "size": len(data),
             "sha256": sha256,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from services.documents.domain.audit import ChainVerdict, verify_chain
+from services.documents.repositories.aggregates import AUDIT_PENDING, AggregateStore
 from services.documents.repositories.audit import AuditRepository
-from services.documents.repositories.documents import AUDIT_PENDING, DocumentRepository
 from services.documents.services.access import load_visible
 from shared.auth.principal import Principal
 from shared.kit.clock import utcnow
@@ -34,10 +35,23 @@ def audit_entry(
     }
 
 
+def _same(aggregate_id: str) -> str:
+    return aggregate_id
+
+
 class AuditTrail:
-    def __init__(self, documents: DocumentRepository, audit: AuditRepository) -> None:
+    """The hash-chained trails of one store's documents; ``subject_of`` names the chain of a
+    document (outgoing documents: their id; incoming ones: a prefixed id)."""
+
+    def __init__(
+        self,
+        documents: AggregateStore,
+        audit: AuditRepository,
+        subject_of: Callable[[str], str] = _same,
+    ) -> None:
         self._documents = documents
         self._audit = audit
+        self._subject_of = subject_of
 
     async def flush(self, doc: Doc | None) -> None:
         """Move the document's pending entries onto its chain (idempotent, crash-safe)."""
@@ -53,7 +67,7 @@ class AuditTrail:
     async def record_read(self, principal: Principal, doc: Doc, what: str = "read") -> None:
         await self._audit.append(
             audit_entry(
-                str(doc["_id"]),
+                self._subject_of(str(doc["_id"])),
                 principal.user,
                 what,
                 from_state=str(doc["state"]),

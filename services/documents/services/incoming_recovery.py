@@ -9,7 +9,8 @@ Reservations of arrival numbers are completed by ``ArrivalRegistration.recover``
 from __future__ import annotations
 
 from services.documents.domain.incoming import IncomingState
-from services.documents.repositories.incoming import AUDIT_PENDING, IncomingRepository
+from services.documents.repositories.aggregates import AUDIT_PENDING
+from services.documents.repositories.incoming import IncomingRepository
 from services.documents.repositories.incoming_fetches import FetchQueue
 from services.documents.services.incoming_changes import IncomingWriter
 from services.documents.services.incoming_registration import ArrivalRegistration

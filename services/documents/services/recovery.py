@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.documents.domain.lifecycle import State
-from services.documents.repositories.documents import AUDIT_PENDING
+from services.documents.repositories.aggregates import AUDIT_PENDING
 from services.documents.services.audit import AuditTrail
 from services.documents.services.incoming_recovery import IncomingRecovery
 from services.documents.services.issuance import IssuanceService

@@ -1,21 +1,31 @@
-"""After issuance: revoke (thu hồi) or replace by a newer issued document."""
+"""After issuance: revoke (thu hồi), replace by a newer issued document, or take off the
+public portal for good (unpublish: the page answers 410 "gone")."""
 
 from __future__ import annotations
 
-from services.documents.domain.lifecycle import Action, State
+from services.documents.domain.lifecycle import NUMBERED_STATES, Action, State
 from services.documents.domain.publication import (
     on_replace,
     on_revoke,
+    on_unpublish,
     recall_record,
     recall_refusal,
+    unpublish_refusal,
 )
-from services.documents.errors import InvalidInput
+from services.documents.errors import InvalidInput, WrongState
 from services.documents.repositories.documents import DocumentRepository
-from services.documents.services.access import load_visible, prepare
+from services.documents.services.access import (
+    check_may,
+    check_version,
+    load_visible,
+    prepare,
+)
 from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
+
+UNPUBLISH = "unpublish"
 
 
 class RevocationService:
@@ -43,6 +53,29 @@ class RevocationService:
             .set(**fields)
             .audit(principal.user, Action.REVOKE.value, to_state=State.REVOKED.value, reason=reason)
             .emit(on_revoke(doc, int(doc["version"]) + 1, reason, now))
+        )
+        return await self._uow.commit(change)
+
+    async def unpublish(
+        self, principal: Principal, document_id: str, version: int, explanation: str
+    ) -> Doc:
+        """Take a published document off the portal for good. Not a transition: the document
+        keeps its state and number; whoever may revoke it may unpublish it."""
+        doc = await load_visible(self._documents, principal, document_id)
+        check_may(principal, Action.REVOKE, doc)
+        check_version(doc, version)
+        refusal = unpublish_refusal(doc)
+        if State(doc["state"]) not in NUMBERED_STATES:
+            refusal = f"cannot unpublish a document that is {doc['state']}"
+        if refusal is not None:
+            raise WrongState(refusal, state=str(doc["state"]), version=int(doc["version"]))
+        now = utcnow()
+        record = {"at": now, "explanation": explanation, "by": principal.user}
+        change = (
+            self._uow.change(doc)
+            .set(unpublished=record, updated_at=now)
+            .audit(principal.user, UNPUBLISH, reason=explanation)
+            .emit(on_unpublish(doc, int(doc["version"]) + 1, explanation, now))
         )
         return await self._uow.commit(change)
 
