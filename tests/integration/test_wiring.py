@@ -9,15 +9,19 @@ import pytest
 
 from shared.asyncapi import asyncapi_document
 from shared.contracts import EVENTS
-from shared.contracts.topics import DOCUMENTS_EXCHANGE, DOCUMENTS_PUBLIC, LGSP_STATUS
+from shared.contracts.topics import (
+    DOCUMENTS_EXCHANGE,
+    DOCUMENTS_PUBLIC,
+    LGSP_INBOUND,
+    LGSP_STATUS,
+)
 
-# What each service consumes today. The documents service consumes the LGSP's delivery
-# statuses; its consumer of incoming documents (egov.lgsp.inbound.v1) arrives with the
-# incoming-documents work.
+# What each service consumes: the documents service the LGSP's delivery statuses and the
+# documents agencies send in.
 CONSUMED = {
     "portal": {DOCUMENTS_PUBLIC},
     "lgsp": {DOCUMENTS_PUBLIC, DOCUMENTS_EXCHANGE},
-    "documents": {LGSP_STATUS},
+    "documents": {LGSP_STATUS, LGSP_INBOUND},
 }
 
 
