@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install up down test test-fast lint bench infra clean
+.PHONY: install up down test test-fast lint bench chaos image infra clean
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,18 @@ lint: install
 HISTORY ?=
 bench: install
 	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run $(if $(HISTORY),--history $(HISTORY) --idle-s 60)
+
+## Faults of a real week on a private Kafka and FerretDB: `make chaos` (about 6 minutes of
+## faults, 1,000 documents) or `CHAOS_SECONDS=900 CHAOS_DOCUMENTS=5000 make chaos`.
+## Table on the terminal, chaos-results/latest.json; not part of `make test`.
+chaos: install
+	$(BIN)/python -m tests.chaos.run
+
+## The container image with podman: `make image` (official python:3.11-slim base) or
+## `make image BASE=debian` (a Debian base made with debootstrap, when images cannot be pulled).
+BASE ?=
+image:
+	bash deploy/image/build.sh $(if $(filter debian,$(BASE)),--debian-base)
 
 infra:
 	bash deploy/local/infra.sh start

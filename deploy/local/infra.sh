@@ -2,11 +2,14 @@
 # Provisions and runs the local infrastructure without Docker: a single-node Apache Kafka
 # (KRaft) resolved from Maven Central, and FerretDB on SQLite built from a small Go wrapper.
 #
-#   deploy/local/infra.sh start|stop [kafka|ferretdb]|status|build
+#   deploy/local/infra.sh start|stop [kafka|ferretdb]|restart kafka|ferretdb|status|build
 #
 # Downloads and builds are cached in $EGOV_CACHE_DIR (outside the clone); data, logs and pid
 # files live in $EGOV_STATE_DIR (git-ignored). Setting EGOV_KAFKA_BOOTSTRAP_SERVERS or
 # EGOV_MONGO_URL means "use that existing server": nothing is provisioned for it.
+# A second, private pair runs beside the usual one with its own EGOV_STATE_DIR and ports
+# (EGOV_KAFKA_PORT, EGOV_KAFKA_CONTROLLER_PORT, EGOV_MONGO_PORT); `restart` stops one server
+# and starts it again on the same data (`make chaos` does both).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -174,6 +177,12 @@ case "${1:-}" in
       ferretdb) stop_one ferretdb ;;
       *) stop_one kafka; stop_one ferretdb ;;
     esac ;;
+  restart)
+    case "${2:-}" in
+      kafka) stop_one kafka; mkdir -p "$cache"; start_kafka ;;
+      ferretdb) stop_one ferretdb; mkdir -p "$cache"; start_ferretdb ;;
+      *) echo "usage: $0 restart kafka|ferretdb" >&2; exit 2 ;;
+    esac ;;
   status) rc=0; status_one kafka "$kafka_port" || rc=1; status_one ferretdb "$mongo_port" || rc=1; exit $rc ;;
-  *) echo "usage: $0 start|stop|status|build" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [kafka|ferretdb]|restart kafka|ferretdb|status|build" >&2; exit 2 ;;
 esac
