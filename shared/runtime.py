@@ -24,9 +24,12 @@ from shared.http.middleware import CorrelationMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import make_broker
+from shared.messaging.kafka_security import client_options
 from shared.messaging.publisher import EventPublisher
-from shared.messaging.topics_admin import ensure_topics
+from shared.messaging.topics_admin import ensure_topics, wait_for_topics
 from shared.mongo import database, make_mongo_client
+from shared.observability import tracing
+from shared.observability.operations import Operations
 from shared.settings import ServiceSettings
 
 Doc = dict[str, Any]
@@ -78,10 +81,22 @@ class Runtime:
     async def open(self) -> None:
         """MongoDB and a connected broker: publishing works, nothing is consumed yet."""
         self._mongo = make_mongo_client(self.settings)
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers, suffix=self.settings.topic_suffix
-        )
+        await self._topics()
         await self.broker.connect()
+
+    async def _topics(self) -> None:
+        """Create missing topics, or, where only the topic job may create them, wait for it."""
+        s = self.settings
+        security = client_options(s)
+        if s.create_topics:
+            await ensure_topics(s.kafka_bootstrap_servers, suffix=s.topic_suffix, security=security)
+            return
+        await wait_for_topics(
+            s.kafka_bootstrap_servers,
+            suffix=s.topic_suffix,
+            timeout_s=s.topics_wait_s,
+            security=security,
+        )
 
     async def start(self, build: Build) -> None:
         """Build the components, then consume, then run the background jobs."""
@@ -110,6 +125,13 @@ class Runtime:
         except Exception:
             return False
 
+    def consumed_topics(self) -> list[str]:
+        """The topics this service's consumer group reads (physical names)."""
+        names: set[str] = set()
+        for subscriber in self.broker.subscribers:
+            names.update(getattr(subscriber, "topic_names", ()))
+        return sorted(names)
+
 
 def create_service_app(
     runtime: Runtime,
@@ -121,17 +143,22 @@ def create_service_app(
 ) -> FastAPI:
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level)
+    tracing.configure_tracing(settings.service_name, settings.otlp_endpoint)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> Any:
+    async def lifespan(app: FastAPI) -> Any:
+        operations = Operations(runtime, app)
         await runtime.open()
         await runtime.start(build)
+        await operations.start()
         log.info("service.started", port=settings.port)
         try:
             yield
         finally:
+            await operations.stop()
             await runtime.close()
             log.info("service.stopped")
+            tracing.flush()
 
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
@@ -142,4 +169,6 @@ def create_service_app(
     app.include_router(health_router(runtime, version))
     for router in routers:
         app.include_router(router)
+    tracing.instrument_app(app)
+    Operations.attach_admin_app(runtime, app, version)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,7 +21,46 @@ def default_home() -> Path:
     return Path(os.environ.get("EGOV_HOME", Path.home() / ".config" / "egov"))
 
 
-class ServiceSettings(BaseSettings):
+class KafkaClientSettings(BaseSettings):
+    """How every Kafka client of the platform connects: the services and `egov topics`."""
+
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("EGOV_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", validation_alias=AliasChoices("EGOV_KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        default="SCRAM-SHA-512", validation_alias=AliasChoices("EGOV_KAFKA_SASL_MECHANISM")
+    )
+    kafka_sasl_username: str = Field(
+        default="", validation_alias=AliasChoices("EGOV_KAFKA_SASL_USERNAME")
+    )
+    kafka_sasl_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("EGOV_KAFKA_SASL_PASSWORD")
+    )
+    kafka_ssl_cafile: str = Field(
+        default="",
+        validation_alias=AliasChoices("EGOV_KAFKA_SSL_CAFILE"),
+        description="PEM bundle of the CAs that sign the brokers' certificates (SSL, SASL_SSL)",
+    )
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> KafkaClientSettings:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()
+        ):
+            raise ValueError(
+                f"EGOV_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "EGOV_KAFKA_SASL_USERNAME and EGOV_KAFKA_SASL_PASSWORD"
+            )
+        return self
+
+
+class ServiceSettings(KafkaClientSettings):
     model_config = SettingsConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
 
     service_name: str = "service"
@@ -32,9 +72,19 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("EGOV_ENVIRONMENT"),
         description="development or production; production refuses development shortcuts",
     )
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092",
-        validation_alias=AliasChoices("EGOV_KAFKA_BOOTSTRAP_SERVERS"),
+    create_topics: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("EGOV_CREATE_TOPICS"),
+        description=(
+            "create missing topics at start-up; false in production, where only the topic "
+            "job creates them (with its replication) and the services wait for them"
+        ),
+    )
+    topics_wait_s: float = Field(
+        default=120.0,
+        gt=0,
+        validation_alias=AliasChoices("EGOV_TOPICS_WAIT_S"),
+        description="with EGOV_CREATE_TOPICS=false: how long start-up waits for the topics",
     )
     mongo_url: SecretStr = Field(
         default=SecretStr("mongodb://127.0.0.1:27017/"),
@@ -47,6 +97,11 @@ class ServiceSettings(BaseSettings):
         description="appended to every topic name; lets test runs share one broker",
     )
     consumer_group: str = ""
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="largest request body of a route without a limit of its own (413 above)",
+    )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("EGOV_LOG_LEVEL"))
     # Authentication of staff and service accounts (docs/architecture.md §6).
     jwt_issuer: str = Field(
@@ -67,6 +122,22 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = 0.2
     outbox_sweep_interval_s: float = 2.0
     outbox_lease_s: float = 15.0
+    # Operations: the admin port (metrics, API descriptions) and tracing.
+    admin_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="port of /metrics, /openapi.json, /asyncapi.json, /docs; default port + 1000",
+    )
+    admin_host: str = Field(default="", description="address of the admin port; default host")
+    metrics_interval_s: float = Field(
+        default=15.0, gt=0, description="how often consumer lag and dead letters are read"
+    )
+    otlp_endpoint: str = Field(
+        default="",
+        validation_alias=AliasChoices("EGOV_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="OTLP/HTTP collector, e.g. http://otel-collector:4318 (empty: no export)",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:

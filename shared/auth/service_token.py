@@ -17,8 +17,38 @@ from shared.settings import ServiceSettings
 RENEW_MARGIN_S = 120
 
 
+class ServiceTokenConfigError(ValueError):
+    """The service has no way to obtain its own token: refused at start-up, not on first use."""
+
+
+def check_service_credentials(settings: ServiceSettings) -> None:
+    """Refuse a configuration under which every call to another service would fail later.
+
+    Without the development key the token must come from the identity provider; found out
+    only at the first call, a claim-check fetch would fail and be retried again and again.
+    """
+    if settings.trust_dev_keys:
+        return
+    prefix = f"EGOV_{settings.service_name.upper()}_"
+    missing = [
+        name
+        for name, value in (
+            ("EGOV_OAUTH_TOKEN_URL", settings.oauth_token_url),
+            (f"{prefix}OAUTH_CLIENT_ID", settings.oauth_client_id),
+            (f"{prefix}OAUTH_CLIENT_SECRET", settings.oauth_client_secret.get_secret_value()),
+        )
+        if not value
+    ]
+    if missing:
+        raise ServiceTokenConfigError(
+            "the service account needs its client credentials when the development key is "
+            f"not trusted (EGOV_TRUST_DEV_KEYS=false): set {', '.join(missing)}"
+        )
+
+
 class ServiceTokenProvider:
     def __init__(self, settings: ServiceSettings, *, ttl_s: int = 900) -> None:
+        check_service_credentials(settings)
         self._settings = settings
         self._ttl_s = ttl_s
         self._token: str | None = None
@@ -48,8 +78,6 @@ class ServiceTokenProvider:
             self._token = str(body["access_token"])
             self._expires_at = time.time() + float(body.get("expires_in", 300))
             return
-        if not s.trust_dev_keys:
-            raise RuntimeError("no way to obtain a service token: set EGOV_OAUTH_TOKEN_URL")
         self._token = issue_dev_token(
             user=f"service:{s.service_name}",
             roles=[self.role],

@@ -97,6 +97,18 @@ class DocumentReplaced(_DocumentEvent):
     replaced_at: dt.datetime
 
 
+class DocumentUnpublished(_DocumentEvent):
+    """A published document taken off the public site for good ("gone"): its page answers
+    410 with the explanation. Unlike a revocation, nothing of it stays on show."""
+
+    event_name: ClassVar[str] = "document.unpublished"
+    topic: ClassVar[str] = topics.DOCUMENTS_PUBLIC
+
+    notation: str
+    explanation: str = Field(min_length=1, max_length=2000)
+    unpublished_at: dt.datetime
+
+
 class DocumentDispatched(_IssuedDocumentEvent):
     """An issued document sent to named external agencies (never a classified one)."""
 
@@ -162,7 +174,7 @@ class EdxmlHeader(ContractModel):
 
     from_organ_id: str = Field(pattern=ORG_CODE_PATTERN)
     from_organ_name: str = Field(min_length=1, max_length=300)
-    to_organ_ids: list[str] = Field(min_length=1)
+    to_organ_ids: list[str] = Field(min_length=1, max_length=200)
     code_number: str = Field(min_length=1, max_length=20)
     code_notation: str = Field(min_length=1, max_length=100)
     promulgation_place: str = Field(default="", max_length=200)
@@ -174,7 +186,7 @@ class EdxmlHeader(ContractModel):
     priority: Urgency = Urgency.THUONG
     confidentiality: Confidentiality = Confidentiality.THUONG
     steering_type: str = Field(default="", max_length=100)
-    trace: list[TraceHop] = Field(default_factory=list)
+    trace: list[TraceHop] = Field(default_factory=list, max_length=50)
 
 
 class _InboundEvent(EventData):
@@ -204,7 +216,7 @@ class InboundReceived(_InboundEvent):
     header: EdxmlHeader
     body: str = Field(default="", max_length=500_000)
     # Claim checks on the LGSP: fetched with the documents service's own account.
-    attachments: list[ClaimCheck] = Field(default_factory=list)
+    attachments: list[ClaimCheck] = Field(default_factory=list, max_length=100)
     signature_verdict: SignatureVerdict
     signature_note: str = Field(default="", max_length=500)
     received_at: dt.datetime
@@ -261,6 +273,7 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec(DocumentPublished, "documents", ("portal", "lgsp")),
     EventSpec(DocumentRevoked, "documents", ("portal", "lgsp")),
     EventSpec(DocumentReplaced, "documents", ("portal", "lgsp")),
+    EventSpec(DocumentUnpublished, "documents", ("portal", "lgsp")),
     EventSpec(DocumentDispatched, "documents", ("lgsp",)),
     EventSpec(DocumentRecalled, "documents", ("lgsp",)),
     EventSpec(IncomingStatusChanged, "documents", ("lgsp",)),

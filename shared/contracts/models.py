@@ -77,8 +77,31 @@ class SignedDocument(ContractModel):
     attachments: list[Attachment] = Field(default_factory=list)
 
 
+# A compact JWS with a detached payload: base64url header, two dots, base64url signature.
+DETACHED_JWS_PATTERN = r"^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$"
+
+
 class DocumentSignature(ContractModel):
+    """Ed25519 over the canonical JSON of the ``SignedDocument`` (docs/architecture.md §10)."""
+
     alg: str = Field(default="EdDSA", pattern=r"^EdDSA$")
     kid: str = Field(min_length=1, max_length=100)
-    value: str = Field(min_length=1, max_length=200, description="base64url, no padding")
+    value: str = Field(
+        min_length=1,
+        max_length=200,
+        description="base64url (no padding) of the signature over the canonical JSON itself",
+    )
     signed_at: dt.datetime
+    # Added to the .v1 contracts as an optional field: documents signed before it have none,
+    # and it is left out of the JSON when absent so their events read exactly as before.
+    jws: str | None = Field(
+        default=None,
+        max_length=600,
+        pattern=DETACHED_JWS_PATTERN,
+        exclude_if=lambda value: value is None,
+        description=(
+            "JWS (RFC 7515) compact serialization with a detached payload: "
+            "<header>..<signature>; the payload is the RFC 8785 canonical JSON of the "
+            "signed document, verifiable against /.well-known/jwks.json"
+        ),
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
 from shared.http.problems import ProblemError
 from shared.kit.types import SHA256_PATTERN
+
+_VERSION = re.compile(r"[0-9]{1,15}")
 
 
 def etag(version: int) -> str:
@@ -22,7 +25,8 @@ def required_version(if_match: str | None) -> int:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    # ASCII digits, and few enough to fit a stored 64-bit integer.
+    if not _VERSION.fullmatch(value):
         raise ProblemError(412, "If-Match does not name a version of this resource")
     return int(value)
 

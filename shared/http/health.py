@@ -1,14 +1,16 @@
-"""/healthz, /readyz, /metrics and /asyncapi.json: the same in every service."""
+"""/healthz and /readyz: the same in every service, on its public and its admin port.
+
+/metrics and /asyncapi.json are served on the admin port only (shared/observability/admin.py).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared.asyncapi import asyncapi_document
+from shared.http.views import HealthView, ReadinessView
 
 if TYPE_CHECKING:
     from shared.runtime import Runtime
@@ -17,26 +19,32 @@ if TYPE_CHECKING:
 def health_router(runtime: Runtime, version: str) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", response_model=HealthView)
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": runtime.settings.service_name}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        response_model=ReadinessView,
+        responses={503: {"model": ReadinessView, "description": "the database does not answer"}},
+    )
     async def readyz() -> JSONResponse:
-        checks = {"mongo": await runtime.mongo_ready(), "kafka": await runtime.kafka_ready()}
-        ready = all(checks.values())
+        """Ready when this replica can serve its HTTP traffic: its database answers.
+
+        Kafka is reported but does not decide: every write goes through the outbox and is
+        published when Kafka is back, and reads come from the service's own store, so the
+        portal keeps serving pages (and staff keep working) while Kafka is away. Taking
+        every replica out of the load balancer would turn a delay into an outage.
+        """
+        mongo, kafka = await runtime.mongo_ready(), await runtime.kafka_ready()
+        status = "unavailable" if not mongo else "ready" if kafka else "degraded"
         body: dict[str, Any] = {
-            "status": "ready" if ready else "unavailable",
-            "checks": {k: "ok" if v else "unreachable" for k, v in checks.items()},
+            "status": status,
+            "checks": {
+                "mongo": "ok" if mongo else "unreachable",
+                "kafka": "ok" if kafka else "unreachable",
+            },
         }
-        return JSONResponse(body, status_code=200 if ready else 503)
-
-    @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @router.get("/asyncapi.json")
-    async def asyncapi() -> dict[str, Any]:
-        return asyncapi_document(runtime.broker, runtime.settings.service_name, version)
+        return JSONResponse(body, status_code=200 if mongo else 503)
 
     return router

@@ -19,12 +19,28 @@ def encode_cursor(position: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# A stored number is a signed 64-bit integer: a cursor must not carry a larger one to the database.
+MAX_CURSOR_INT = 2**63 - 1
+
+
+def _bounded_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_CURSOR_INT:
+        raise ValueError("integer out of range")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a cursor value")
+
+
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        raw = base64.urlsafe_b64decode(padded.encode())
+        value = json.loads(raw, parse_int=_bounded_int, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProblemError(400, "the cursor is not valid") from exc
     if not isinstance(value, dict):

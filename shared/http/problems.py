@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth.verifier import AuthError
@@ -156,6 +157,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+    @app.exception_handler(ConnectionFailure)
+    async def _store_unavailable(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        # The database restarting or unreachable is an outage, not a bug: the client may try
+        # again (503 + Retry-After); writes are guarded by If-Match or Idempotency-Key, so a
+        # retried call never applies twice.
+        log.warning("http.store_unavailable", path=request.url.path, error=type(exc).__name__)
+        return problem_response(
+            503, "the database is unavailable; try again shortly", headers={"Retry-After": "1"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

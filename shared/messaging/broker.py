@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
+from shared.messaging.kafka_security import broker_security
 from shared.settings import ServiceSettings
 
 
@@ -15,4 +17,8 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         request_timeout_ms=15_000,
         logger=None,
+        security=broker_security(settings),
+        # W3C trace context in the records' headers: a span per publish and per record
+        # processed, in the trace of the work that produced the record.
+        middlewares=[KafkaTelemetryMiddleware(include_messages_counters=False)],
     )

@@ -24,7 +24,7 @@ from shared.kit.errors import DomainError
 from shared.logging import correlation_id_var, get_logger
 from shared.messaging.envelope import CloudEventMeta, EnvelopeError, parse_record
 from shared.messaging.publisher import EventPublisher
-from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED
+from shared.metrics import DEAD_LETTERS, EVENT_AGE, EVENTS_CONSUMED
 
 Handler = Callable[[Any, CloudEventMeta], Awaitable[None]]
 log = get_logger(__name__)
@@ -73,7 +73,13 @@ async def dead_letter(publisher: EventPublisher, raw: Any, reason: str, *, consu
         consumer=consumer,
         headers=headers,
     )
-    log.warning("event.dead_lettered", topic=raw.topic, offset=raw.offset, reason=reason)
+    log.warning(
+        "event.dead_lettered",
+        topic=raw.topic,
+        offset=raw.offset,
+        reason=reason,
+        outcome="dead_lettered",
+    )
 
 
 async def _raw_body(msg: StreamMessage[Any]) -> Any:
@@ -134,8 +140,10 @@ def subscribe(
             return
         token = correlation_id_var.set(meta.correlation_id)
         try:
-            with structlog.contextvars.bound_contextvars(event_id=meta.id, event_type=meta.type):
-                CONSUMER_LAG.labels(topic).set(max(0.0, time.time() - meta.time.timestamp()))
+            # The subject is the aggregate: the document (or inbound message) the event is about.
+            with structlog.contextvars.bound_contextvars(
+                event_id=meta.id, event_type=meta.type, document_id=meta.subject
+            ):
                 await _with_retries(raw, handler, data, meta)
         finally:
             correlation_id_var.reset(token)
@@ -148,7 +156,10 @@ def subscribe(
             try:
                 await handler(data, meta)
                 EVENTS_CONSUMED.labels(topic, meta.type, "applied").inc()
-                log.info("event.handled", topic=topic, subject=meta.subject, attempts=attempt + 1)
+                EVENT_AGE.labels(topic, meta.type).observe(
+                    max(0.0, time.time() - meta.time.timestamp())
+                )
+                log.info("event.handled", topic=topic, outcome="applied", attempts=attempt + 1)
                 return
             except (RejectEvent, DomainError) as exc:
                 # A domain error never goes away by retrying: the event is dead-lettered.

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from shared.contracts.events import EventData, spec_for
 from shared.contracts.topics import physical
+from shared.observability.tracing import current_traceparent
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -81,6 +82,12 @@ def new_traceparent() -> str:
     return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
 
 
+def traceparent_for_new_event() -> str:
+    """The current span's context, so the event joins the trace of the work that made it
+    (the outbox stores it with the record); a fresh trace id outside any trace."""
+    return current_traceparent() or new_traceparent()
+
+
 def build_record(
     event: EventData,
     *,
@@ -100,7 +107,7 @@ def build_record(
         "ce_time": when.isoformat().replace("+00:00", "Z"),
         "ce_subject": event.aggregate_id,
         "content-type": CONTENT_TYPE,
-        TRACEPARENT_HEADER: traceparent or new_traceparent(),
+        TRACEPARENT_HEADER: traceparent or traceparent_for_new_event(),
     }
     if correlation_id:
         headers[CORRELATION_HEADER] = correlation_id

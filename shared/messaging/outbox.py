@@ -26,7 +26,7 @@ from shared.logging import get_logger
 from shared.messaging import pending
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.publisher import RecordSink
-from shared.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING
+from shared.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_PENDING, OUTBOX_PENDING
 
 Doc = dict[str, Any]
 OUTBOX = "outbox"
@@ -198,7 +198,11 @@ class OutboxRelay:
         """Finish every aggregate whose marker has settled; never reads the aggregates' history."""
         sent = 0
         settle = self._settle_s if settle_s is None else settle_s
-        for marker in await pending.settled(self._collection, settle):
+        markers = await pending.read(self._collection)
+        # Reported before publishing, so a stalled broker shows as a growing backlog.
+        OUTBOX_PENDING.labels(self._collection.name).set(len(markers))
+        OUTBOX_OLDEST_PENDING.labels(self._collection.name).set(pending.oldest_age_s(markers))
+        for marker in pending.settled_of(markers, settle):
             aggregate_id = str(marker["_id"])
             doc = await self._collection.find_one({"_id": aggregate_id})
             busy = False
@@ -214,7 +218,6 @@ class OutboxRelay:
                 busy = await self._follow_up(doc) or busy
             if not busy:
                 await pending.clear(self._collection, marker)
-        OUTBOX_PENDING.labels(self._collection.name).set(await pending.count(self._collection))
         return sent
 
     async def _sweep_and_log(self) -> None:

@@ -40,13 +40,30 @@ async def mark(collection: AsyncCollection[Doc], aggregate_id: str) -> None:
     )
 
 
-async def settled(collection: AsyncCollection[Doc], older_than_s: float) -> list[Doc]:
-    """Markers not touched for ``older_than_s`` seconds, oldest first (a small collection)."""
+async def read(collection: AsyncCollection[Doc]) -> list[Doc]:
+    """The markers (a small collection: recent writes and unfinished work), at most 2,000."""
+    return await markers_of(collection).find({}).limit(BATCH * 4).to_list()
+
+
+def settled_of(markers: list[Doc], older_than_s: float) -> list[Doc]:
+    """Of ``markers``, those not touched for ``older_than_s`` seconds, oldest first."""
     cutoff = _now() - dt.timedelta(seconds=older_than_s)
-    found = await markers_of(collection).find({}).limit(BATCH * 4).to_list()
-    old = [m for m in found if m["at"].replace(tzinfo=dt.UTC) <= cutoff]
+    old = [m for m in markers if m["at"].replace(tzinfo=dt.UTC) <= cutoff]
     old.sort(key=lambda m: m["at"])
     return old[:BATCH]
+
+
+def oldest_age_s(markers: list[Doc]) -> float:
+    """Seconds since the oldest of ``markers`` was written (0 when there is none)."""
+    if not markers:
+        return 0.0
+    oldest: dt.datetime = min(m["at"].replace(tzinfo=dt.UTC) for m in markers)
+    return max(0.0, (_now() - oldest).total_seconds())
+
+
+async def settled(collection: AsyncCollection[Doc], older_than_s: float) -> list[Doc]:
+    """Markers not touched for ``older_than_s`` seconds, oldest first (a small collection)."""
+    return settled_of(await read(collection), older_than_s)
 
 
 async def count(collection: AsyncCollection[Doc]) -> int:

@@ -9,7 +9,8 @@ from faststream.kafka import KafkaBroker
 from shared.contracts.events import EventData
 from shared.contracts.topics import physical
 from shared.logging import current_correlation_id
-from shared.messaging.envelope import OutgoingRecord, build_record
+from shared.messaging.envelope import TRACEPARENT_HEADER, OutgoingRecord, build_record
+from shared.observability.tracing import resumed
 
 
 class RecordSink(Protocol):
@@ -28,13 +29,18 @@ class EventPublisher:
         )
 
     async def send(self, record: OutgoingRecord) -> None:
-        """Send one record and wait for the broker's acknowledgement (acks=all)."""
-        await self._broker.publish(
-            record.value,
-            physical(record.topic, self.topic_suffix),
-            key=record.key.encode("utf-8"),
-            headers=record.headers,
-        )
+        """Send one record and wait for the broker's acknowledgement (acks=all).
+
+        The publish span joins the trace the record was written in, even when a relay sends
+        it later from another task or replica.
+        """
+        with resumed(record.headers.get(TRACEPARENT_HEADER)):
+            await self._broker.publish(
+                record.value,
+                physical(record.topic, self.topic_suffix),
+                key=record.key.encode("utf-8"),
+                headers=dict(record.headers),
+            )
 
     async def publish(self, event: EventData, *, correlation_id: str | None = None) -> str:
         record = self.record_for(event, correlation_id=correlation_id)
