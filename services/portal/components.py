@@ -15,11 +15,13 @@ from services.portal.repositories import (
     SlugRepository,
     TermRepository,
 )
+from services.portal.repositories.model import ModelCollections, ReadModelRepository
 from services.portal.services.documents import DocumentQueries, Projection
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.jobs import FileJobs, SignatureJobs, Worker
 from services.portal.services.keys import JwksCache
 from services.portal.services.news import NewsService
+from services.portal.services.read_model import ActiveModel
 from services.portal.services.search import SearchIndexJobs, SearchQueries
 from services.portal.settings import Settings
 from shared.kit.content import ContentStore
@@ -34,16 +36,19 @@ class PortalComponents:
     settings: Settings
     renderer: Renderer
     page_cache: ResponseCache
+    model: ActiveModel
     worker: Worker
     projection: Projection
     documents: DocumentQueries
     news: NewsService
 
     async def start(self) -> None:
+        self.model.start()
         self.worker.start()
 
     async def stop(self) -> None:
         await self.worker.stop()
+        await self.model.stop()
 
 
 async def build(runtime: Runtime, settings: Settings) -> PortalComponents:
@@ -52,10 +57,18 @@ async def build(runtime: Runtime, settings: Settings) -> PortalComponents:
     No secondary indexes: every query is by ``_id`` (see docs/performance.md).
     """
     db = runtime.db
-    pages, slugs, listing = PageRepository(db), SlugRepository(db), ListingRepository(db)
-    terms, files = TermRepository(db), FileRepository(db)
-    signature_queue = PendingWork(db, "signature_pending")
-    index_queue = PendingWork(db, "search_pending")
+    # The projection's collections follow the pointer to the active read model (a rebuild
+    # switches it); files and news are the same whichever model is served.
+    collections = ModelCollections(db)
+    model = ActiveModel(
+        ReadModelRepository(db), collections, refresh_s=settings.read_model_refresh_s
+    )
+    await model.refresh()
+    pages, slugs = PageRepository(collections), SlugRepository(collections)
+    listing, terms = ListingRepository(collections), TermRepository(collections)
+    files = FileRepository(db)
+    signature_queue = PendingWork(collections, "signature_pending")
+    index_queue = PendingWork(collections, "search_pending")
     keys = JwksCache(
         settings.documents_url.rstrip("/") + JWKS_PATH,
         ttl_s=settings.jwks_ttl_s,
@@ -70,18 +83,25 @@ async def build(runtime: Runtime, settings: Settings) -> PortalComponents:
         timeout_s=settings.fetch_timeout_s,
         max_bytes=settings.max_file_bytes,
     )
-    page_cache = ResponseCache(settings.html_cache_s)
+    page_cache = ResponseCache(settings.html_cache_s, stamp=lambda: model.changed_at)
+    model.on_switch(page_cache.clear)
+
+    def shown() -> None:
+        """What the public sees changed here: render afresh, move the change stamp."""
+        page_cache.clear()
+        model.mark_changed()
+
     worker = Worker(
         FileJobs(files, fetcher, DeadLetterReporter(runtime.publisher), settings),
         SignatureJobs(pages, signature_queue, keys),
         SearchIndexJobs(pages, terms, index_queue),
         settings.worker_interval_s,
-        page_cache.clear,
+        shown,
     )
 
     def changed() -> None:
         """A page changed here: render lists afresh and wake the worker."""
-        page_cache.clear()
+        shown()
         worker.wake()
 
     search = SearchQueries(pages, slugs, listing, terms)
@@ -89,12 +109,13 @@ async def build(runtime: Runtime, settings: Settings) -> PortalComponents:
         settings=settings,
         renderer=Renderer(settings.site_name, settings.site_name_en),
         page_cache=page_cache,
+        model=model,
         worker=worker,
         projection=Projection(
             pages, slugs, listing, files, (signature_queue, index_queue), changed
         ),
         documents=DocumentQueries(pages, slugs, listing, files, search, content),
-        news=NewsService(NewsRepository(db), IdempotencyKeys(db, name="news_idempotency")),
+        news=NewsService(NewsRepository(db), IdempotencyKeys(db, name="news_idempotency"), shown),
     )
 
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from services.portal.components import components_of
 from services.portal.settings import Settings
-from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
+from shared.contracts.events import (
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    DocumentUnpublished,
+)
 from shared.contracts.topics import DOCUMENTS_PUBLIC
 from shared.logging import get_logger
 from shared.messaging.consumer import subscribe
@@ -29,6 +34,10 @@ def register_consumers(runtime: Runtime, settings: Settings) -> None:
         applied = await components_of(runtime).projection.replaced(data, meta.id)
         log.info("page.replaced", document_id=data.document_id, applied=applied)
 
+    async def on_unpublished(data: DocumentUnpublished, meta: CloudEventMeta) -> None:
+        applied = await components_of(runtime).projection.unpublished(data, meta.id)
+        log.info("page.unpublished", document_id=data.document_id, applied=applied)
+
     subscribe(
         runtime.broker,
         runtime.publisher,
@@ -37,6 +46,7 @@ def register_consumers(runtime: Runtime, settings: Settings) -> None:
             DocumentPublished: on_published,
             DocumentRevoked: on_revoked,
             DocumentReplaced: on_replaced,
+            DocumentUnpublished: on_unpublished,
         },
         group_id=settings.group_id(),
         consumer="portal",

@@ -13,6 +13,11 @@ class Settings(ServiceSettings):
 
     service_name: str = "portal"
     port: int = 8000
+    search_rate_per_min: int = Field(
+        default=120,
+        ge=1,
+        description="searches per minute of one client (by address), counted per replica",
+    )
     documents_url: str = Field(
         default="http://127.0.0.1:8001",
         description="base URL of the documents service: claim-check files and its JWKS",
@@ -32,6 +37,21 @@ class Settings(ServiceSettings):
         default=5.0, ge=0, description="least time between two JWKS fetches (unknown kid)"
     )
     worker_interval_s: float = Field(default=2.0, gt=0, description="background job poll")
+    featured_notations: list[str] = Field(
+        default=["1637/QĐ-BNG"],
+        description="notations of the documents the home page shows as important (JSON list)",
+    )
+    read_model_refresh_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often a replica re-reads the active read model and the change stamp",
+    )
+    shared_cache_s: int = Field(
+        default=5, ge=0, description="how long a shared cache (CDN) may hold a public answer"
+    )
+    stale_while_revalidate_s: int = Field(
+        default=30, ge=0, description="how long a shared cache may serve it stale while it asks"
+    )
     html_cache_s: float = Field(
         default=1.0, ge=0, description="how long a replica reuses a rendered public page"
     )

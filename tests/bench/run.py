@@ -35,6 +35,7 @@ from shared.messaging.topics_admin import ensure_topics
 from tests.bench import measures as m
 from tests.bench.history import DELIVERIES_PER_DOCUMENT, preload
 from tests.bench.partners import Partners, partner_servers, register_all
+from tests.bench.replay import replay_figures
 from tests.bench.report import draw, machine, print_report, write_json
 from tests.bench.stack import SERVICES, Stack, infra_pids, rss_mb
 from tests.support.infra import kafka_bootstrap, mongo_url
@@ -214,6 +215,9 @@ async def bench(stack: Stack, args: argparse.Namespace) -> Doc:
                 round_, issued_now = await measure_round(stack, partners, size, raw, args)
                 rounds.append(round_)
                 issued += issued_now
+            if args.replay_events:
+                say(f"[bold]rebuild by replay: {args.replay_events:,} events[/]")
+                rounds[-1].update(await replay_figures(args.replay_events, say))
             await asyncio.sleep(10)  # the last deliveries and sweeps settle
             say(f"  after the load, for {args.idle_s:.0f} s: retries to the misbehaving partners")
             pids = {**stack.service_pids(), **infra_pids()}
@@ -287,6 +291,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=True,
         help="write the history's portal pages with their listing and search records "
         "(the portal's own preload_pages); --no-portal-preload copies bare pages",
+    )
+    parser.add_argument(
+        "--replay-events",
+        type=int,
+        default=5000,
+        help="events replayed by the portal's rebuild against a plain consumer (0: skip)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's databases and topics")
     return parser.parse_args(argv)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -13,9 +14,11 @@ from services.portal.domain.search import query_tokens
 from shared.contracts.vocabulary import DocumentType
 from shared.http.pagination import encode_cursor
 from shared.http.problems import ProblemError
+from shared.http.rate_limit import client_rate_limit
 from shared.kit.types import Doc
 
 MIN_YEAR, MAX_YEAR = 1945, 2200
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 def components_dep(request: Request) -> PortalComponents:
@@ -39,7 +42,8 @@ def _blank(value: str | None) -> str | None:
 def _year(value: str | None) -> int | None:
     if (value := _blank(value)) is None:
         return None
-    if not value.isdigit() or not MIN_YEAR <= int(value) <= MAX_YEAR:
+    # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses.
+    if not _YEAR.fullmatch(value) or not MIN_YEAR <= int(value) <= MAX_YEAR:
         raise ProblemError(400, f"year must be a number from {MIN_YEAR} to {MAX_YEAR}")
     return int(value)
 
@@ -64,7 +68,11 @@ def _doc_type(value: str | None) -> str | None:
     return value
 
 
-def document_filter(
+_search_rate = client_rate_limit("search_limiter")
+
+
+async def document_filter(
+    request: Request,
     q: Text = None,
     type: Text = None,
     issuer: Text = None,
@@ -74,7 +82,10 @@ def document_filter(
     date_to: Annotated[str | None, Query(max_length=10)] = None,
     notation: Text = None,
 ) -> DocumentFilter:
-    """Filters from the query string; blank fields (from an HTML form) mean "any"."""
+    """Filters from the query string; blank fields (from an HTML form) mean "any". A text
+    search counts against the caller's search rate (429 past it)."""
+    if _blank(q) or _blank(notation):
+        await _search_rate(request)
     start, end = _date("date_from", date_from), _date("date_to", date_to)
     if start and end and start > end:
         raise ProblemError(400, "date_from is after date_to")

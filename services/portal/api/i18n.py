@@ -11,7 +11,7 @@ LABELS: dict[str, dict[str, str]] = {
         "latest": "Văn bản mới ban hành",
         "latest_news": "Tin mới",
         "search": "Tìm kiếm",
-        "search_placeholder": "Số, ký hiệu, trích yếu, nội dung…",
+        "search_placeholder": "Số ký hiệu hoặc từ khóa",
         "type": "Loại văn bản",
         "issuer": "Cơ quan ban hành",
         "field": "Lĩnh vực",
@@ -47,6 +47,47 @@ LABELS: dict[str, dict[str, str]] = {
         "feed": "Nguồn tin Atom",
         "body": "Nội dung",
         "skip": "Bỏ qua, đến nội dung chính",
+        "menu": "Danh mục",
+        "main_nav": "Điều hướng chính",
+        "leadership": "Lãnh đạo Bộ",
+        "structure": "Cơ cấu tổ chức",
+        "contact": "Liên hệ",
+        "language": "Ngôn ngữ",
+        "switch_language": "English",
+        "ministry": "Bộ Ngoại giao",
+        "managed_by": "Cơ quan chủ quản: Bộ Ngoại giao nước Cộng hòa xã hội chủ nghĩa Việt Nam",
+        "address": "Địa chỉ: Số 1 Tôn Thất Đàm, Ba Đình, Hà Nội",
+        "phone": "Điện thoại: 024 3799 3000",
+        "email": "Thư điện tử",
+        "licence": "Được sử dụng lại thông tin trên Cổng, ghi rõ nguồn "
+        "«Cổng thông tin điện tử Bộ Ngoại giao».",
+        "featured": "Văn bản quan trọng",
+        "results": "kết quả",
+        "results_more": "Hơn {n} kết quả; hãy thu hẹp tìm kiếm",
+        "results_none": "Không có kết quả",
+        "pagination": "Phân trang",
+        "previous": "Trang trước",
+        "page": "Trang",
+        "exact_hit": "Văn bản có đúng số, ký hiệu này",
+        "breadcrumb": "Vị trí trang",
+        "validity": "Tình trạng hiệu lực",
+        "valid": "Còn hiệu lực",
+        "not_yet_valid": "Chưa có hiệu lực",
+        "no_longer_valid": "Hết hiệu lực",
+        "format": "Định dạng",
+        "size": "dung lượng",
+        "only_vi": "",
+        "gone_doc": "Văn bản đã được gỡ khỏi Cổng",
+        "gone_doc_text": "Văn bản {notation} đã được gỡ khỏi Cổng thông tin điện tử ngày {at}.",
+        "explanation": "Lý do",
+        "bad_request": "Yêu cầu tìm kiếm chưa hợp lệ",
+        "bad_request_back": "Sửa lại điều kiện tìm kiếm",
+        "err_date_order": "Ngày bắt đầu (“Từ ngày”) phải trước hoặc trùng ngày kết thúc "
+        "(“Đến ngày”).",
+        "err_too_long": "Nội dung tìm kiếm quá dài: tối đa {n} ký tự.",
+        "err_other": "Điều kiện tìm kiếm không hợp lệ",
+        "sort_note": "Sắp xếp: đúng số ký hiệu trước, rồi theo mức độ phù hợp, rồi mới nhất.",
+        "filters": "Bộ lọc",
     },
     "en": {
         "home": "Home",
@@ -56,7 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
         "latest": "Latest documents",
         "latest_news": "Latest news",
         "search": "Search",
-        "search_placeholder": "Number, notation, subject, text…",
+        "search_placeholder": "Number or keywords",
         "type": "Type",
         "issuer": "Issuer",
         "field": "Field",
@@ -92,15 +133,107 @@ LABELS: dict[str, dict[str, str]] = {
         "feed": "Atom feed",
         "body": "Text",
         "skip": "Skip to main content",
+        "menu": "Menu",
+        "main_nav": "Main navigation",
+        "leadership": "Leadership",
+        "structure": "Organisational structure",
+        "contact": "Contact",
+        "language": "Language",
+        "switch_language": "Tiếng Việt",
+        "ministry": "Ministry of Foreign Affairs",
+        "managed_by": "Managed by the Ministry of Foreign Affairs of the Socialist Republic of "
+        "Viet Nam",
+        "address": "Address: 1 Ton That Dam Street, Ba Dinh, Ha Noi, Viet Nam",
+        "phone": "Telephone: +84 24 3799 3000",
+        "email": "E-mail",
+        "licence": "Information on this portal may be reused with the source cited as "
+        "“Ministry of Foreign Affairs e-Portal”.",
+        "featured": "Important documents",
+        "results": "results",
+        "results_more": "More than {n} results; narrow your search",
+        "results_none": "No results",
+        "pagination": "Pagination",
+        "previous": "Previous page",
+        "page": "Page",
+        "exact_hit": "Document with exactly this number and notation",
+        "breadcrumb": "Breadcrumb",
+        "validity": "Validity",
+        "valid": "In force",
+        "not_yet_valid": "Not yet in force",
+        "no_longer_valid": "No longer in force",
+        "format": "Format",
+        "size": "size",
+        "only_vi": "This document is available in Vietnamese only; the page around it is "
+        "translated.",
+        "gone_doc": "Document removed from the portal",
+        "gone_doc_text": "Document {notation} was removed from the portal on {at}.",
+        "explanation": "Explanation",
+        "bad_request": "The search could not be run",
+        "bad_request_back": "Change the search",
+        "err_date_order": "The “From” date must be on or before the “To” date.",
+        "err_too_long": "The search text is too long: at most {n} characters.",
+        "err_other": "A search condition is not valid",
+        "sort_note": "Sorted by exact number first, then relevance, then newest.",
+        "filters": "Filters",
     },
 }
 
 PATHS: dict[str, dict[str, str]] = {
-    "vi": {"home": "/", "documents": "/van-ban", "news": "/tin-tuc", "about": "/gioi-thieu"},
+    "vi": {
+        "home": "/",
+        "documents": "/van-ban",
+        "news": "/tin-tuc",
+        "about": "/gioi-thieu",
+        "leadership": "/lanh-dao",
+    },
     "en": {
         "home": "/en",
         "documents": "/en/documents",
         "news": "/en/news",
         "about": "/en/about",
+        "leadership": "/en/leadership",
     },
 }
+
+# Names the documents carry in Vietnamese, as the English pages show them.
+ORGANISATIONS_EN = {
+    "Bộ Ngoại giao": "Ministry of Foreign Affairs",
+    "Văn phòng Bộ": "Office of the Ministry",
+    "Vụ Tổ chức cán bộ": "Department of Personnel and Organisation",
+    "Vụ Luật pháp và Điều ước quốc tế": "Department of International Law and Treaties",
+    "Cục Cơ yếu - Công nghệ thông tin": "Department of Cryptography and Information Technology",
+    "Cục Lãnh sự": "Consular Department",
+    "Vụ Thông tin báo chí": "Press and Information Department",
+}
+
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def organisation(name: str, lang: str) -> str:
+    return ORGANISATIONS_EN.get(name, name) if lang == "en" else name
+
+
+def other_language(path: str, query: str, lang: str) -> str:
+    """The same page in the other language: ``/van-ban/x?q=1`` ↔ ``/en/documents/x?q=1``."""
+    source, target = PATHS[lang], PATHS["vi" if lang == "en" else "en"]
+    found = target["home"]
+    for name, prefix in sorted(source.items(), key=lambda kv: -len(kv[1])):
+        if name == "home":
+            continue
+        if path == prefix or path.startswith(prefix + "/"):
+            found = target[name] + path[len(prefix) :]
+            break
+    return f"{found}?{query}" if query else found

@@ -44,9 +44,11 @@ async def news_list_en(
 
 
 @router.get("/tin-tuc/{slug}", response_class=HTMLResponse)
+@router.get("/en/news/{slug}", response_class=HTMLResponse)
 async def news_article(request: Request, components: ComponentsDep, slug: Slug) -> HTMLResponse:
+    """The interface in the language of the path; the article says which language it is in."""
+    lang = "en" if request.url.path.startswith("/en/") else "vi"
     found = await components.news.by_slug(slug)
     if found is None or found.get("deleted"):
-        raise PageNotFound("vi", gone=found is not None)
-    lang = found["language"]
+        raise PageNotFound(lang, gone=found is not None)
     return components.renderer.page(request, "news.html", lang=lang, article=found)

@@ -7,10 +7,23 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.vocabulary import Language
+from shared.http.text import TextBody
 
 
-class NewsCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewsCreate(TextBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Bộ Ngoại giao tổ chức họp báo định kỳ",
+                    "summary": "Người phát ngôn trả lời câu hỏi của phóng viên.",
+                    "body": "Chiều 2/3, Bộ Ngoại giao tổ chức họp báo thường kỳ ...",
+                    "language": "vi",
+                }
+            ]
+        },
+    )
 
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(default="", max_length=2000)
@@ -18,7 +31,7 @@ class NewsCreate(BaseModel):
     language: Language = Language.VI
 
 
-class NewsUpdate(BaseModel):
+class NewsUpdate(TextBody):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -99,3 +112,40 @@ class DocumentView(DocumentSummaryView):
 class DocumentList(BaseModel):
     items: list[DocumentSummaryView]
     next_cursor: str | None
+
+
+class MarkedTextView(BaseModel):
+    """A run of text; ``match`` when it is a word the query matched (folded)."""
+
+    text: str
+    match: bool
+
+
+class SearchItemView(DocumentSummaryView):
+    subject_marked: list[MarkedTextView]
+    notation_marked: list[MarkedTextView]
+
+
+class FacetCountsView(BaseModel):
+    """Results per value of each facet (issuers by code; ``issuer_names`` names them)."""
+
+    types: dict[str, int]
+    issuers: dict[str, int]
+    fields: dict[str, int]
+    years: dict[str, int]
+
+
+class SearchResultView(BaseModel):
+    """One numbered page of ranked results: exact notation first, then by how many query
+    words are in the heading, then newest."""
+
+    items: list[SearchItemView]
+    page: int
+    total: int | None = Field(description="results of a text search; None for a plain list")
+    capped: bool = Field(description="more candidates exist than were ranked")
+    has_next: bool
+    facets: FacetCountsView | None
+    issuer_names: dict[str, str]
+    exact: DocumentSummaryView | None = Field(
+        description="the one document whose notation is exactly the query, if there is one"
+    )

@@ -36,6 +36,20 @@ def facet_pairs(page: Doc) -> list[tuple[str, str]]:
     return pairs
 
 
+def issuer_entry(issuer: Doc) -> str:
+    """``code|name`` of an issuer, kept beside the facet values so lists show its name."""
+    return f"{issuer.get('code', '')}|{issuer.get('name', '')}"
+
+
+def issuer_names(entries: list[str]) -> dict[str, str]:
+    """Code → name from ``issuer_entry`` values (the last one stored wins)."""
+    names: dict[str, str] = {}
+    for entry in sorted(entries):
+        code, _, name = entry.partition("|")
+        names[code] = name or code
+    return names
+
+
 def day_of(key: str) -> str:
     """The issue day (``yyyy-mm-dd``) that starts a sort key (or a cursor position)."""
     return key[:10]

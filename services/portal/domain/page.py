@@ -6,7 +6,12 @@ import datetime as dt
 from enum import StrEnum
 
 from services.portal.domain.slug import document_slug
-from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
+from shared.contracts.events import (
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    DocumentUnpublished,
+)
 from shared.contracts.models import SignedDocument
 from shared.contracts.vocabulary import Access, Confidentiality, type_name
 from shared.kit.types import Doc
@@ -92,6 +97,19 @@ def replaced_fields(event: DocumentReplaced) -> Doc:
             "at": event.replaced_at.astimezone(dt.UTC).isoformat(),
             "reason": event.reason,
         }
+    }
+
+
+def gone_fields(event: DocumentUnpublished) -> Doc:
+    """Taken off the site for good: the page stops being shown and answers 410 with why.
+    Written under the page's own version guard, so no older publication brings it back."""
+    return {
+        "visible": False,
+        "gone": {
+            "at": event.unpublished_at.astimezone(dt.UTC).isoformat(),
+            "explanation": event.explanation,
+            "notation": event.notation,
+        },
     }
 
 

@@ -81,3 +81,14 @@ def linked_ids(page: Doc) -> list[str]:
     if page.get("replaced_by"):
         ids.append(page["replaced_by"]["id"])
     return ids
+
+
+def gone(page: Doc) -> Doc:
+    """What a 410 page says of a document taken off the site."""
+    record = page["gone"]
+    return {
+        "id": str(page["_id"]),
+        "notation": record.get("notation") or page.get("notation", ""),
+        "explanation": record["explanation"],
+        "at": record["at"],
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.portal.domain.index import (
@@ -21,9 +22,11 @@ from services.portal.domain.index import (
     days_newest_first,
     directory_id,
     facet_pairs,
+    issuer_entry,
     month_of,
 )
 from services.portal.repositories.bulk import bulk_update
+from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.types import Doc
 
 Pair = tuple[str, str]
@@ -45,6 +48,7 @@ def entry_updates(page: Doc) -> list[UpdateOne]:
         values["fields"] = page["field"]
     if (page.get("issuer") or {}).get("code"):
         values["issuers"] = page["issuer"]["code"]
+        values["issuer_names"] = issuer_entry(page["issuer"])
     ops.append(UpdateOne({"_id": FACETS_ID}, {"$addToSet": values}, upsert=True))
     return ops
 
@@ -98,8 +102,12 @@ class Walk:
 
 
 class ListingRepository:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.collection = db["page_index"]
+    def __init__(self, db: AsyncDatabase[Doc] | ModelCollections) -> None:
+        self._model = as_model(db)
+
+    @property
+    def collection(self) -> AsyncCollection[Doc]:
+        return self._model["page_index"]
 
     async def add(self, page: Doc) -> None:
         await bulk_update(self.collection, entry_updates(page))
@@ -120,6 +128,17 @@ class ListingRepository:
         ]
         if ops:
             await bulk_update(self.collection, ops)
+
+    async def remove(self, page: Doc) -> None:
+        """Unlist a page that is no longer visible (its day buckets keep their other entries)."""
+        if not page.get("sort_key"):
+            return
+        key = str(page["sort_key"])
+        ops = [
+            UpdateOne({"_id": bucket_id(f, v, day_of(key))}, {"$pullAll": {"e": [key]}})
+            for f, v in facet_pairs(page)
+        ]
+        await bulk_update(self.collection, ops)
 
     def walk(
         self,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.portal.domain.page import SignatureStatus
+from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.types import Doc
 from shared.messaging.idempotency import apply_if_newer
 
@@ -39,8 +41,12 @@ IN_LIMIT = 1000
 
 
 class PageRepository:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.collection = db["pages"]
+    def __init__(self, db: AsyncDatabase[Doc] | ModelCollections) -> None:
+        self._model = as_model(db)
+
+    @property
+    def collection(self) -> AsyncCollection[Doc]:
+        return self._model["pages"]
 
     async def apply(
         self, document_id: str, *, concern: str, version: int, event_id: str, fields: Doc

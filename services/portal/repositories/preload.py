@@ -28,6 +28,7 @@ from services.portal.domain.index import (
     day_of,
     directory_id,
     facet_pairs,
+    issuer_entry,
     month_of,
     notation_key,
     page_terms,
@@ -38,6 +39,7 @@ from services.portal.domain.page import SignatureStatus, sort_key
 from services.portal.domain.slug import document_slug
 from services.portal.repositories.bulk import bulk_update
 from services.portal.repositories.listing import FACETS_ID
+from services.portal.repositories.model import ModelCollections
 from shared.contracts.models import OrgRef, Signer
 from shared.contracts.vocabulary import DocumentType, type_name
 from shared.kit.types import Doc
@@ -104,14 +106,17 @@ def make_page(n: int, day: dt.date, rng: random.Random, prefix: str) -> Doc:
     }
 
 
-class _Index:
-    """The index records of many pages, gathered in memory, then written in bulk."""
+class IndexBuilder:
+    """The index records of many visible pages, gathered in memory, then written in bulk
+    (a preload, or a rebuild into a fresh read model)."""
 
     def __init__(self) -> None:
         self.sets: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         self.slugs: list[Doc] = []
+        self.indexed: list[Doc] = []  # what each page was indexed under (search_pages)
 
-    def add(self, page: Doc) -> None:
+    def add(self, page: Doc, terms: tuple[list[str], list[str]] | None = None) -> None:
+        """Index a visible page (its ``terms`` computed beforehand, or here)."""
         key, document_id = str(page["sort_key"]), str(page["_id"])
         for facet, value in facet_pairs(page):
             self.sets[bucket_id(facet, value, day_of(key))]["e"].add(key)
@@ -122,9 +127,11 @@ class _Index:
         if page.get("field"):
             facets["fields"].add(page["field"])
         facets["issuers"].add(page["issuer"]["code"])
+        facets["issuer_names"].add(issuer_entry(page["issuer"]))
         self.sets["n|" + notation_key(page["notation"])]["ids"].add(document_id)
         self.slugs.append({"_id": page["slug"], "document_id": document_id})
-        head, body = page_terms(page)
+        head, body = terms or page_terms(page)
+        self.indexed.append({"_id": document_id, "key": key, "head": head, "body": body})
         month = month_of(key)
         for flag, words in (("h", head), ("b", body)):
             for word in words:
@@ -209,7 +216,7 @@ async def preload_pages(
     """
     rng = random.Random(seed)
     end = end or dt.date.today()
-    index = _Index()
+    index = IndexBuilder()
     ids: list[str] = []
     batch: list[Doc] = []
     for n in range(count):
@@ -222,10 +229,21 @@ async def preload_pages(
             batch = []
     if batch:
         await _insert_ignoring_duplicates(db["pages"], batch)
-    # One collection after another: concurrent bulk writes into one database hold the
-    # store's per-database write lock in turns and gain nothing.
-    await _insert_new(db["page_slugs"], index.slugs)
-    await _insert_or_merge(db["page_index"], index.records(""))
-    await _insert_or_merge(db["page_notations"], index.records("n|"))
-    await _insert_or_merge(db["search_terms"], index.records("t|"))
+    await write_index(ModelCollections(db), index, with_search_pages=False)
     return ids
+
+
+async def write_index(
+    model: ModelCollections, index: IndexBuilder, *, with_search_pages: bool = True
+) -> None:
+    """Write (or merge into) a read model's index records from ``index``.
+
+    One collection after another: concurrent bulk writes into one database hold the
+    store's per-database write lock in turns and gain nothing.
+    """
+    await _insert_new(model["page_slugs"], index.slugs)
+    await _insert_or_merge(model["page_index"], index.records(""))
+    await _insert_or_merge(model["page_notations"], index.records("n|"))
+    await _insert_or_merge(model["search_terms"], index.records("t|"))
+    if with_search_pages:
+        await _insert_new(model["search_pages"], index.indexed)

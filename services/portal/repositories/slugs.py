@@ -7,17 +7,26 @@ years and issuers, so its record holds every document id that carried it.
 
 from __future__ import annotations
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.portal.domain.index import notation_key
+from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.types import Doc
 
 
 class SlugRepository:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.slugs = db["page_slugs"]
-        self.notations = db["page_notations"]
+    def __init__(self, db: AsyncDatabase[Doc] | ModelCollections) -> None:
+        self._model = as_model(db)
+
+    @property
+    def slugs(self) -> AsyncCollection[Doc]:
+        return self._model["page_slugs"]
+
+    @property
+    def notations(self) -> AsyncCollection[Doc]:
+        return self._model["page_notations"]
 
     async def claim(self, slug: str, document_id: str) -> bool:
         """True when ``slug`` is (now or already) this document's."""

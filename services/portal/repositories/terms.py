@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.portal.domain.index import (
@@ -22,6 +23,7 @@ from services.portal.domain.index import (
     word_directory_id,
 )
 from services.portal.repositories.bulk import bulk_update
+from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.types import Doc
 
 Postings = dict[str, tuple[set[str], set[str]]]  # word -> (heading keys, body keys)
@@ -39,9 +41,16 @@ def posting_updates(key: str, head: Sequence[str], body: Sequence[str], op: str)
 
 
 class TermRepository:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
-        self.postings = db["search_terms"]
-        self.indexed = db["search_pages"]
+    def __init__(self, db: AsyncDatabase[Doc] | ModelCollections) -> None:
+        self._model = as_model(db)
+
+    @property
+    def postings(self) -> AsyncCollection[Doc]:
+        return self._model["search_terms"]
+
+    @property
+    def indexed(self) -> AsyncCollection[Doc]:
+        return self._model["search_pages"]
 
     async def indexed_as(self, document_id: str) -> Doc | None:
         return await self.indexed.find_one({"_id": document_id})

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
 
@@ -21,8 +23,13 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class PendingWork:
-    def __init__(self, db: AsyncDatabase[Doc], name: str) -> None:
-        self.collection = db[name]
+    def __init__(self, db: AsyncDatabase[Doc] | ModelCollections, name: str) -> None:
+        self._model = as_model(db)
+        self._name = name
+
+    @property
+    def collection(self) -> AsyncCollection[Doc]:
+        return self._model[self._name]
 
     async def add(self, document_id: str, version: int) -> None:
         update = {"$set": {"version": version, "lease_until": EPOCH}}

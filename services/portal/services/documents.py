@@ -7,10 +7,12 @@ from typing import Any
 
 from services.portal.domain import present
 from services.portal.domain.filters import DocumentFilter
-from services.portal.domain.index import id_of
+from services.portal.domain.highlight import facet_counts, highlight
+from services.portal.domain.index import id_of, issuer_names
 from services.portal.domain.page import (
     SignatureStatus,
     back_link,
+    gone_fields,
     page_fields,
     refusal,
     replaced_fields,
@@ -26,11 +28,18 @@ from services.portal.repositories import (
     SlugRepository,
 )
 from services.portal.services.search import SearchQueries, read_position
-from shared.contracts.events import DocumentPublished, DocumentReplaced, DocumentRevoked
+from shared.contracts.events import (
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    DocumentUnpublished,
+)
 from shared.kit.content import ContentStore
 from shared.kit.types import Doc
 
 SITEMAP_MAX = 50_000
+MAX_FEATURED = 10
+MAX_NOTATION_PAGES = 1000  # documents sharing one notation (years, issuers): a handful
 
 
 class Projection:
@@ -115,6 +124,23 @@ class Projection:
             fields=replaced_fields(event),
         )
 
+    async def unpublished(self, event: DocumentUnpublished, event_id: str) -> bool:
+        """Gone for good: hidden, unlisted and unindexed; its address answers 410."""
+        applied = await self._pages.apply(
+            event.document_id,
+            concern="page",
+            version=event.document_version,
+            event_id=event_id,
+            fields=gone_fields(event),
+        )
+        page = await self._pages.get(event.document_id)
+        if page is not None and not page.get("visible"):
+            # Again on a redelivery: a crash after the page write is repaired here.
+            await self._listing.remove(page)
+            await self._indexing.add(event.document_id, event.document_version)
+        self._changed()
+        return applied
+
 
 class DocumentQueries:
     def __init__(
@@ -146,6 +172,74 @@ class DocumentQueries:
             else:
                 found, next_position = await self._newest(flt, limit, after)
         return [present.summary(p) for p in found], next_position
+
+    async def results_page(self, flt: DocumentFilter, *, page: int, size: int) -> Doc:
+        """One numbered page of a list or a search, as the HTML site and ``/api/v1/search``
+        show it: the items (with the matched words marked), the number of results and the
+        facet counts of a search, whether a next page exists, and the only document whose
+        notation is exactly the query, if there is one."""
+        start = (page - 1) * size
+        if flt.tokens:
+            found, capped = await self._search.ranked_pages(flt)
+            exact = [p for p in found if p["exact"]]
+            items = found[start : start + size]
+            return {
+                "items": [self._item(p, flt.tokens) for p in items],
+                "total": len(found),
+                "capped": capped,
+                "has_next": len(found) > start + size,
+                "facets": facet_counts(found),
+                "exact": present.summary(exact[0]) if len(exact) == 1 else None,
+            }
+        if flt.notation:
+            everything, _ = await self._by_notation(flt, MAX_NOTATION_PAGES, None)
+            return {
+                "items": [self._item(p, []) for p in everything[start : start + size]],
+                "total": len(everything),
+                "capped": False,
+                "has_next": len(everything) > start + size,
+                "facets": facet_counts(everything),
+                "exact": None,
+            }
+        items, has_next = await self._browse(flt, start, size)
+        return {
+            "items": [self._item(p, []) for p in items],
+            "total": None,
+            "capped": False,
+            "has_next": has_next,
+            "facets": None,
+            "exact": None,
+        }
+
+    @staticmethod
+    def _item(page: Doc, tokens: list[str]) -> Doc:
+        item = present.summary(page)
+        for name in ("subject", "notation"):
+            runs = highlight(str(page[name]), tokens)
+            item[f"{name}_marked"] = [{"text": text, "match": hit} for text, hit in runs]
+        return item
+
+    async def _browse(self, flt: DocumentFilter, start: int, size: int) -> tuple[list[Doc], bool]:
+        """Skip ``start`` entries of the list buckets, newest first, then check a page's worth
+        (and one more) against their pages. The walk's read limit bounds how far it goes."""
+        day_from, day_to = flt.day_range()
+        walk = self._listing.walk(flt.pairs(), day_from=day_from, day_to=day_to)
+        keys: list[str] = []
+        async for batch in walk:
+            keys.extend(batch)
+            if len(keys) > start + size:
+                break
+        chosen = keys[start : start + size + 1]
+        pages = await self._pages.summaries([id_of(k) for k in chosen])
+        found = [
+            page
+            for key in chosen
+            if (page := pages.get(id_of(key))) is not None
+            and page.get("sort_key") == key
+            and flt.matches(page)
+        ]
+        more = len(found) > size or (walk.resume is not None and len(keys) <= start + size)
+        return found[:size], more
 
     async def _newest(
         self, flt: DocumentFilter, limit: int, after: str | None
@@ -211,6 +305,27 @@ class DocumentQueries:
         owner = await self._slugs.owner(slug)
         return await self._pages.by_id(owner) if owner else None
 
+    async def featured(self, notations: list[str]) -> list[Doc]:
+        """The newest visible document of each notation, in the order given."""
+        found = []
+        for notation in notations[:MAX_FEATURED]:
+            pages = await self._pages.summaries(await self._slugs.with_notation(notation))
+            visible = sorted(
+                (p for p in pages.values() if p.get("visible") and p.get("sort_key")),
+                key=lambda p: str(p["sort_key"]),
+            )
+            if visible:
+                found.append(present.summary(visible[-1]))
+        return found
+
+    async def gone(self, slug_or_id: str) -> Doc | None:
+        """Why the page at this slug (or of this id) was taken off the site, if it was."""
+        owner = await self._slugs.owner(slug_or_id)
+        page = await self._pages.get(owner or slug_or_id)
+        if page is None or page.get("visible") or not page.get("gone"):
+            return None
+        return present.gone(page)
+
     async def by_slug(self, slug: str) -> Doc | None:
         return await self._detail(await self._page_by_slug(slug))
 
@@ -228,7 +343,7 @@ class DocumentQueries:
         info = await self._content.info(sha256)
         return (listed[0], self._content.stream(info)) if info else None
 
-    async def facets(self) -> dict[str, list[Any]]:
+    async def facets(self) -> dict[str, Any]:
         values = await self._listing.facet_values()
 
         def sorted_values(name: str) -> list[Any]:
@@ -239,4 +354,5 @@ class DocumentQueries:
             "fields": sorted_values("fields"),
             "years": sorted_values("years"),
             "issuers": sorted_values("issuers"),
+            "issuer_names": issuer_names(values.get("issuer_names", [])),
         }

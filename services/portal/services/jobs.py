@@ -76,7 +76,8 @@ class FileJobs:
 
 
 class SignatureJobs:
-    """Checks the signatures of pages queued by the projection (work in flight only)."""
+    """Checks the signatures of pages queued by the projection (work in flight only): the
+    JWS when the signature carries one, else its original form (docs/architecture.md §10)."""
 
     def __init__(self, pages: PageRepository, queue: PendingWork, keys: JwksCache) -> None:
         self._pages = pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from services.portal.domain.slug import slugify
 from services.portal.errors import BadCursor, NewsChanged, NewsNotFound
@@ -33,9 +34,15 @@ def present(doc: Doc) -> Doc:
 
 
 class NewsService:
-    def __init__(self, news: NewsRepository, keys: IdempotencyKeys) -> None:
+    def __init__(
+        self,
+        news: NewsRepository,
+        keys: IdempotencyKeys,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._news = news
         self._keys = keys
+        self._changed = changed  # the home page and lists show news: render them afresh
 
     async def create(self, article: Doc, *, author: str, idempotency_key: str | None) -> Doc:
         """A new article from its title, summary, body and language (as JSON values)."""
@@ -63,6 +70,7 @@ class NewsService:
         if not await self._news.insert(doc):
             doc["slug"] = f"{base}-{news_id[:8]}"
             await self._news.insert(doc)
+        self._changed()
         return present(doc)
 
     async def get(self, news_id: str) -> Doc:
@@ -92,6 +100,7 @@ class NewsService:
     async def update(self, news_id: str, expected_version: int, changes: Doc) -> Doc:
         fields = {**changes, "updated_at": utcnow().isoformat()}
         updated = await self._news.update(news_id, expected_version, fields)
+        self._changed()
         if updated is None:
             raise await self._why_not(news_id)
         return present(updated)
@@ -100,6 +109,7 @@ class NewsService:
         fields = {"deleted": True, "updated_at": utcnow().isoformat()}
         if await self._news.update(news_id, expected_version, fields) is None:
             raise await self._why_not(news_id)
+        self._changed()
 
     async def _why_not(self, news_id: str) -> NewsNotFound | NewsChanged:
         current = await self._news.get(news_id)

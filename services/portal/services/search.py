@@ -59,6 +59,21 @@ class SearchQueries:
         self._listing = listing
         self._terms = terms
 
+    async def ranked_pages(self, flt: DocumentFilter) -> tuple[list[Doc], bool]:
+        """Every result in rank order (at most ``MAX_CANDIDATES``, their summaries read with
+        one ``_id $in``), each with ``exact`` set on an exact notation hit; and whether more
+        candidates were left unread."""
+        ranked, capped = await self._ranked_and_capped(flt)
+        if len(ranked) > MAX_CANDIDATES:
+            ranked, capped = ranked[:MAX_CANDIDATES], True
+        pages = await self._pages.summaries([id_of(r[2]) for r in ranked])
+        found = []
+        for exact, _, key in ranked:
+            page = pages.get(id_of(key))
+            if page is not None and page.get("sort_key") == key and flt.matches(page):
+                found.append({**page, "exact": exact == 1})
+        return found, capped
+
     async def find(
         self, flt: DocumentFilter, *, limit: int, position: Doc | None
     ) -> tuple[list[Doc], Doc | None]:
@@ -80,7 +95,11 @@ class SearchQueries:
         return [p for _, p in found], None
 
     async def _ranked(self, flt: DocumentFilter) -> list[Rank]:
+        return (await self._ranked_and_capped(flt))[0]
+
+    async def _ranked_and_capped(self, flt: DocumentFilter) -> tuple[list[Rank], bool]:
         words = flt.tokens
+        capped = False
         ranks: dict[str, Rank] = {}
         listed = set(await self._listing.common_months(flt.pairs()))
         low, high = flt.day_range()
@@ -89,7 +108,9 @@ class SearchQueries:
             for m in await self._terms.months_of(words)
             if m in listed and (low is None or m >= low[:7]) and (high is None or m <= high[:7])
         ]
-        for read in range(min(MAX_READS, -(-len(months) // MONTHS_PER_READ))):
+        reads = -(-len(months) // MONTHS_PER_READ)
+        capped = reads > MAX_READS
+        for read in range(min(MAX_READS, reads)):
             chunk = months[read * MONTHS_PER_READ : (read + 1) * MONTHS_PER_READ]
             postings = await self._terms.postings_for(words, chunk)
             lists = sorted((head | body for head, body in postings.values()), key=len)
@@ -100,13 +121,14 @@ class SearchQueries:
                 score = sum(1 for w in words if key in postings[w][0])
                 ranks[key] = (0, score, key)
             if len(ranks) >= MAX_CANDIDATES:
+                capped = capped or read + 1 < reads
                 break
         exact = await self._slugs.with_notation("-".join(words))
         for page in (await self._pages.summaries(exact)).values():
             if page.get("visible") and page.get("sort_key"):
                 key = str(page["sort_key"])
                 ranks[key] = (1, len(words), key)
-        return sorted(ranks.values(), reverse=True)
+        return sorted(ranks.values(), reverse=True), capped
 
 
 class SearchIndexJobs:

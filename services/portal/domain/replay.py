@@ -1,0 +1,91 @@
+"""The projection's rules applied in memory: a rebuild folds a batch of events into the
+pages it touched, with the same version guard per concern as ``apply_if_newer`` and the
+same fields as the live projection, so the rebuilt pages equal the live ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.portal.domain.page import (
+    back_link,
+    gone_fields,
+    page_fields,
+    refusal,
+    replaced_fields,
+    revoked_fields,
+)
+from services.portal.domain.slug import disambiguated
+from shared.contracts.events import (
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    DocumentUnpublished,
+    EventData,
+)
+from shared.kit.types import Doc
+
+
+@dataclass
+class SlugBook:
+    """Slug → document, claimed in the order the events come (first claim wins, as the
+    live insert does)."""
+
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def claim(self, slug: str, document_id: str) -> str:
+        owner = self.owners.setdefault(slug, document_id)
+        if owner == document_id:
+            return slug
+        other = disambiguated(slug, document_id)
+        self.owners.setdefault(other, document_id)
+        return other
+
+
+def _applies(page: Doc, concern: str, version: int) -> bool:
+    applied = page.get("applied", {}).get(concern)
+    return applied is None or int(applied["version"]) < version
+
+
+def _apply(page: Doc, concern: str, version: int, event_id: str, fields: Doc) -> None:
+    if _applies(page, concern, version):
+        page.update(fields)
+        page.setdefault("applied", {})[concern] = {"version": version, "event_id": event_id}
+
+
+def fold(pages: dict[str, Doc], event: EventData, event_id: str, slugs: SlugBook) -> bool:
+    """Apply one event to ``pages`` (id → page, created when missing). False when the event
+    must never become a page (the live consumer dead-lettered it)."""
+
+    def page_of(document_id: str) -> Doc:
+        return pages.setdefault(document_id, {"_id": document_id})
+
+    if isinstance(event, DocumentPublished):
+        if refusal(event) is not None:
+            return False
+        fields = page_fields(event)
+        fields["slug"] = slugs.claim(str(fields["slug"]), event.document_id)
+        _apply(page_of(event.document_id), "page", event.document_version, event_id, fields)
+    elif isinstance(event, DocumentRevoked):
+        fields = revoked_fields(event)
+        _apply(page_of(event.document_id), "revoked", event.document_version, event_id, fields)
+    elif isinstance(event, DocumentReplaced):
+        newer = page_of(event.replaced_by_id)
+        link = back_link(event)
+        if link not in newer.setdefault("replaces", []):
+            newer["replaces"].append(link)
+        fields = replaced_fields(event)
+        _apply(page_of(event.document_id), "replaced", event.document_version, event_id, fields)
+    elif isinstance(event, DocumentUnpublished):
+        fields = gone_fields(event)
+        _apply(page_of(event.document_id), "page", event.document_version, event_id, fields)
+    else:
+        return False
+    return True
+
+
+def touched_ids(event: EventData) -> list[str]:
+    """The pages an event may change (a replacement also changes the newer document's)."""
+    ids = [event.aggregate_id]
+    if isinstance(event, DocumentReplaced):
+        ids.append(event.replaced_by_id)
+    return ids

@@ -1,0 +1,297 @@
+"""Rebuild the portal's read model by replaying the public topic from its first record.
+
+The live portal keeps serving (and projecting) the active model meanwhile. The replay
+folds each batch of events into the pages it touches in memory (the projection's own
+rules, ``domain/replay.py``) and writes them with one bulk write; then it writes every
+index record from the final pages, checks the signatures and hands what is left to the
+worker. It switches the pointer (compare-and-set), waits until every replica has read it,
+and replays what arrived meanwhile through the live projection into the new model, so no
+event is lost between the two. Switching back is naming the previous model again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from services.portal.domain.index import page_terms
+from services.portal.domain.page import SignatureStatus
+from services.portal.domain.replay import SlugBook, fold, touched_ids
+from services.portal.errors import PageRefused
+from services.portal.repositories import (
+    FileRepository,
+    ListingRepository,
+    PageRepository,
+    PendingWork,
+    SlugRepository,
+)
+from services.portal.repositories.model import ModelCollections, ReadModelRepository
+from services.portal.repositories.preload import IndexBuilder
+from services.portal.repositories.replay import FreshModelRepository
+from services.portal.services.documents import Projection
+from services.portal.services.keys import JwksCache, JwksUnavailable
+from shared.contracts.events import (
+    DocumentPublished,
+    DocumentReplaced,
+    DocumentRevoked,
+    DocumentUnpublished,
+    EventData,
+)
+from shared.contracts.models import DocumentSignature
+from shared.kit.clock import utcnow
+from shared.kit.types import Doc
+from shared.signing import verify
+
+Positions = dict[int, int]  # partition → offset
+INDEX_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Replayed:
+    event: EventData
+    event_id: str
+
+
+class ReplaySource(Protocol):
+    """The public topic, read from given offsets up to given ends (exclusive)."""
+
+    async def end_offsets(self) -> Positions: ...
+
+    async def start_offsets(self) -> Positions: ...
+
+    def batches(self, since: Positions, until: Positions) -> AsyncIterator[list[Replayed]]: ...
+
+
+INDEXED_FIELDS = ("_id", "sort_key", "doc_type", "year", "field", "issuer", "notation", "slug")
+
+
+@dataclass
+class Folded:
+    """What the replay keeps of the pages in memory: their ids, slugs, and what indexes each
+    visible one (a few fields and its words, not its text), so the index records are written
+    at the end without reading the pages back."""
+
+    seen: set[str] = field(default_factory=set)
+    slugs: SlugBook = field(default_factory=SlugBook)
+    entries: dict[str, tuple[Doc, tuple[list[str], list[str]]]] = field(default_factory=dict)
+    unchecked: dict[str, int] = field(default_factory=dict)  # id → version, signature pending
+
+    def remember(self, page: Doc) -> None:
+        page_id = str(page["_id"])
+        self.entries.pop(page_id, None)
+        self.unchecked.pop(page_id, None)
+        if not (page.get("visible") and page.get("sort_key")):
+            return
+        head, body = page_terms(page)
+        terms = ([sys.intern(w) for w in head], [sys.intern(w) for w in body])
+        self.entries[page_id] = ({k: page.get(k) for k in INDEXED_FIELDS}, terms)
+        if page.get("signature_status") == str(SignatureStatus.PENDING):
+            self.unchecked[page_id] = int(page["version"])
+
+
+class RebuildRefused(Exception):
+    """The pointer moved while the rebuild ran (another rebuild or switch won)."""
+
+
+@dataclass
+class RebuildReport:
+    model: str
+    previous: str
+    events: int = 0
+    refused: int = 0
+    pages: int = 0
+    visible: int = 0
+    caught_up: int = 0
+    seconds: float = 0.0
+    replay_seconds: float = 0.0
+    ends: Positions = field(default_factory=dict)
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+def model_name(moment: dt.datetime) -> str:
+    """A fresh model's collection prefix, e.g. ``rm20250601T120000_``."""
+    return "rm" + moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S") + "_"
+
+
+Progress = Callable[[int, int], None]  # events done, events in all
+
+
+class Rebuild:
+    def __init__(
+        self,
+        pointer: ReadModelRepository,
+        files: FileRepository,
+        keys: JwksCache | None,
+        *,
+        refresh_s: float,
+    ) -> None:
+        self._pointer = pointer
+        self._files = files
+        self._keys = keys
+        self._refresh_s = refresh_s
+
+    async def active(self) -> str:
+        pointer, _ = await self._pointer.read()
+        return str((pointer or {}).get("active") or "")
+
+    async def run(
+        self,
+        source: ReplaySource,
+        *,
+        progress: Progress = lambda done, total: None,
+        switch: bool = True,
+    ) -> RebuildReport:
+        started = utcnow()
+        previous = await self.active()
+        report = RebuildReport(model=model_name(started), previous=previous)
+        model = ModelCollections(self._pointer.db, report.model)
+        await self._pointer.drop_model(report.model)
+        begin, ends = await source.start_offsets(), await source.end_offsets()
+        report.ends = ends
+        total = sum(max(0, ends[p] - begin.get(p, 0)) for p in ends)
+        seen = await self._replay(source, model, begin, ends, report, lambda n: progress(n, total))
+        report.replay_seconds = (utcnow() - started).total_seconds()
+        await self._index(model, seen, report)
+        report.seconds = (utcnow() - started).total_seconds()
+        if switch:
+            await self.switch_to(report.model, expected=previous, note={"events": report.events})
+            report.caught_up = await self._catch_up(source, model, ends)
+        return report
+
+    async def _replay(
+        self,
+        source: ReplaySource,
+        model: ModelCollections,
+        begin: Positions,
+        ends: Positions,
+        report: RebuildReport,
+        advanced: Callable[[int], None],
+    ) -> Folded:
+        fresh = FreshModelRepository(model)
+        folded = Folded()
+        done = 0
+        # The store writes one batch while the next is read and folded (two processes, so
+        # the two overlap); a batch that needs pages written before waits for that write.
+        writing: asyncio.Task[None] | None = None
+        async for batch in source.batches(begin, ends):
+            ids = {i for r in batch for i in touched_ids(r.event)}
+            earlier = [i for i in ids if i in folded.seen]
+            if earlier and writing is not None:
+                await writing
+            pages = await fresh.pages(earlier)
+            for replayed in batch:
+                if not fold(pages, replayed.event, replayed.event_id, folded.slugs):
+                    report.refused += 1
+            await self._check_signatures(pages.values())
+            await self._register_files(pages.values())
+            for page in pages.values():
+                folded.remember(page)
+            new = [p for i, p in pages.items() if i not in folded.seen]
+            changed = [p for i, p in pages.items() if i in folded.seen]
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(fresh.save_pages(new, changed))
+            folded.seen.update(pages)
+            report.events += len(batch)
+            done += len(batch)
+            advanced(done)
+        if writing is not None:
+            await writing
+        report.pages = len(folded.seen)
+        return folded
+
+    async def _index(self, model: ModelCollections, folded: Folded, report: RebuildReport) -> None:
+        """Every index record of the final pages, from what the fold kept of them."""
+        fresh = FreshModelRepository(model)
+        index = IndexBuilder()
+        for entry, terms in folded.entries.values():
+            index.add(entry, terms)
+            if len(index.indexed) >= INDEX_CHUNK:
+                await fresh.save_search_pages(index.indexed)
+                index.indexed = []
+        await fresh.save_search_pages(index.indexed)
+        index.indexed = []
+        report.visible = len(folded.entries)
+        index.slugs = [{"_id": s, "document_id": d} for s, d in folded.slugs.owners.items()]
+        await fresh.write_index(index)
+        # Not checked during the replay (no key set): the worker checks them.
+        await fresh.queue("signature_pending", sorted(folded.unchecked.items()))
+
+    async def _check_signatures(self, pages: Iterable[Doc]) -> None:
+        """Check the signatures the fold left pending (pages new or changed in this batch);
+        without the key set they stay pending, for the worker."""
+        for page in pages:
+            if page.get("signature_status") != str(SignatureStatus.PENDING):
+                continue
+            signature = DocumentSignature.model_validate(page["signature"])
+            try:
+                jwks = await self._keys.for_kid(signature.kid) if self._keys else None
+            except JwksUnavailable:
+                jwks = None
+            if jwks is not None:
+                valid = verify(page["signed"], signature, jwks)
+                status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
+                page["signature_status"] = str(status)
+
+    async def _register_files(self, pages: Iterable[Doc]) -> None:
+        claims = {
+            a["sha256"]: (a, str(p["_id"]))
+            for p in pages
+            if p.get("visible")
+            for a in p.get("attachments", [])
+        }
+        if not claims:
+            return
+        known = await self._files.statuses(list(claims))
+        for sha256, (attachment, document_id) in claims.items():
+            if sha256 not in known and attachment.get("fetch_path"):
+                await self._files.register(attachment, document_id)
+
+    async def switch_to(self, model: str, *, expected: str, note: Doc | None = None) -> None:
+        if not await self._pointer.switch(model, expected, utcnow(), note):
+            raise RebuildRefused(f"the active read model is no longer {expected or 'the first'}")
+
+    async def _catch_up(
+        self, source: ReplaySource, model: ModelCollections, since: Positions
+    ) -> int:
+        """Every replica reads the pointer within ``refresh_s``; after that, whatever arrived
+        since the replay's ends is replayed through the live projection (idempotent, so an
+        event the live consumer also applied there changes nothing)."""
+        await asyncio.sleep(self._refresh_s * 2 + 0.5)
+        ends = await source.end_offsets()
+        projection = Projection(
+            PageRepository(model),
+            SlugRepository(model),
+            ListingRepository(model),
+            self._files,
+            (PendingWork(model, "signature_pending"), PendingWork(model, "search_pending")),
+            lambda: None,
+        )
+        applied = 0
+        async for batch in source.batches(since, ends):
+            for replayed in batch:
+                await _project(projection, replayed)
+                applied += 1
+        return applied
+
+
+async def _project(projection: Projection, replayed: Replayed) -> None:
+    event, event_id = replayed.event, replayed.event_id
+    if isinstance(event, DocumentPublished):
+        try:
+            await projection.published(event, event_id)
+        except PageRefused:
+            return
+    elif isinstance(event, DocumentRevoked):
+        await projection.revoked(event, event_id)
+    elif isinstance(event, DocumentReplaced):
+        await projection.replaced(event, event_id)
+    elif isinstance(event, DocumentUnpublished):
+        await projection.unpublished(event, event_id)
