@@ -14,11 +14,16 @@ from services.lgsp.api import (
     inbound,
     message_log,
     partner,
+    webhooks,
 )
+from services.lgsp.api.deps import current_partner
 from services.lgsp.components import build
 from services.lgsp.consumers import register_consumers
 from services.lgsp.settings import Settings
 from shared.asyncapi import declare_publishers
+from shared.http.body_limit import BodyRule, install_body_limit
+from shared.http.docs import install_offline_docs
+from shared.http.openapi import API_KEY, STAFF_SECURITY, install_openapi
 from shared.runtime import Runtime, create_service_app
 
 VERSION = "0.1.0"
@@ -29,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
     register_consumers(runtime, settings)
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="egov lgsp",
         version=VERSION,
@@ -44,3 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         build=functools.partial(build, settings=settings),
     )
+    app.webhooks.include_router(webhooks.router)  # documented only: the calls to partners
+    install_body_limit(
+        app,
+        default_max_bytes=settings.max_body_bytes,
+        # The inbound route authenticates, then reads and limits the body itself (with its
+        # own message); this layer is only the backstop above it.
+        rules=[BodyRule(r"/api/v1/inbound/?", settings.max_inbound_bytes + 64 * 1024)],
+    )
+    install_openapi(
+        app,
+        security=[*STAFF_SECURITY, (current_partner, (API_KEY,), False)],
+        rate_limited=[current_partner],
+    )
+    install_offline_docs(app)
+    return app

@@ -31,6 +31,7 @@ from services.lgsp.repositories.message_log import (
 )
 from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.repositories.partners import CertificateRepository
+from services.lgsp.repositories.replays import ReplayRepository
 from services.lgsp.services.admin_audit import AdminAudit
 from services.lgsp.services.deliveries import DeliveryService
 from services.lgsp.services.delivery_worker import DeliveryWorker
@@ -45,9 +46,11 @@ from services.lgsp.services.log_keys import LogKeys
 from services.lgsp.services.message_log import HashChain, MessageLog
 from services.lgsp.services.migration import Migration
 from services.lgsp.services.partners import PartnerService
+from services.lgsp.services.replays import ReplayService
 from services.lgsp.services.retention import RetentionSweeper
 from services.lgsp.services.xml_signatures import XmlSigner, verify_signature
 from services.lgsp.settings import Settings
+from shared.http.rate_limit import RateLimit, RateLimiter, SharedWindowCounter
 from shared.kit.types import Doc
 from shared.messaging.outbox import OutboxRelay
 from shared.runtime import Runtime
@@ -69,14 +72,18 @@ class LgspComponents:
     renderer: PayloadRenderer
     message_log: MessageLog
     admin_audit: AdminAudit
+    partner_requests: RateLimiter
+    replays: ReplayService
 
     async def start(self) -> None:
         self.relay.start()
         self.inbound_relay.start()
         self.worker.start()
         self.retention.start()
+        self.replays.start()
 
     async def stop(self) -> None:
+        await self.replays.stop()
         await self.retention.stop()
         await self.worker.stop()
         await self.inbound_relay.stop()
@@ -88,7 +95,13 @@ def build_logs(
 ) -> tuple[LogKeys, MessageLog, AdminAudit]:
     """The message log and the administrators' audit log (also what `egov lgsp verify-log`
     opens): two hash chains with one checkpoint key."""
-    keys = LogKeys(LogKeyRepository(db), settings.log_signing_key_file, settings.log_signing_key_id)
+    keys = LogKeys(
+        LogKeyRepository(db),
+        settings.log_signing_key_file,
+        settings.log_signing_key_id,
+        retired=settings.log_retired_public_keys,
+        production=settings.environment == "production",
+    )
     every = settings.message_log_checkpoint_every
     message_log = MessageLog(
         HashChain(ChainRepository(db, MESSAGE_LOG), keys, every),
@@ -229,8 +242,12 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         schedule=worker.add,
         inbound=inbound,
     )
+    replays = ReplayService(
+        ReplayRepository(db), event_repo, partner_repo, intake.dispatch, settings
+    )
     return LgspComponents(
         settings=settings,
+        replays=replays,
         partners=partners,
         deliveries=deliveries,
         files=files,
@@ -244,6 +261,11 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         renderer=renderer,
         message_log=message_log,
         admin_audit=admin_audit,
+        # Per partner across replicas: one counter document per partner (by _id).
+        partner_requests=RateLimiter(
+            SharedWindowCounter(db["partner_request_rates"]),
+            RateLimit(settings.partner_requests_per_min),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from shared.contracts.events import (
     DocumentRecalled,
     DocumentReplaced,
     DocumentRevoked,
+    DocumentUnpublished,
     EventData,
     IncomingStatusChanged,
 )
@@ -40,7 +41,12 @@ def register_consumers(runtime: Runtime, settings: Settings) -> None:
         runtime.broker,
         runtime.publisher,
         topics.DOCUMENTS_PUBLIC,
-        {DocumentPublished: handler, DocumentRevoked: handler, DocumentReplaced: handler},
+        {
+            DocumentPublished: handler,
+            DocumentRevoked: handler,
+            DocumentReplaced: handler,
+            DocumentUnpublished: handler,
+        },
         **common,
     )
     subscribe(

@@ -79,8 +79,17 @@ class DeliveryConflict(Conflict):
 
 
 class InvalidWindow(Invalid):
+    def __init__(self, detail: str = "the window must end after it starts") -> None:
+        super().__init__(detail, field="to")
+
+
+class ReplayRunning(Conflict):
+    """A replay that could re-send the same events to the same partners is running."""
+
+
+class ReplayNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__("the window must end after it starts", field="to")
+        super().__init__("no such replay")
 
 
 class DocumentNotFound(NotFound):
@@ -133,6 +142,14 @@ class BadAttachment(Invalid):
 
 class AttachmentTooLarge(TooLarge):
     pass
+
+
+class InboundEventTooLarge(TooLarge):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"the document's header and text come to {size} bytes once passed on, more than "
+            f"{limit}: send long texts as attachments"
+        )
 
 
 class InboundTooLarge(TooLarge):

@@ -72,6 +72,11 @@ class Settings(ServiceSettings):
     rate_limit_burst: int = Field(
         default=20, ge=1, description="burst of the per-partner limit, across all replicas"
     )
+    partner_requests_per_min: int = Field(
+        default=600,
+        ge=1,
+        description="requests per minute of one partner to the partner API, across all replicas",
+    )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one webhook call")
     job_lease_s: float = Field(default=60.0, gt=0, description="lease of a claimed job")
     worker_poll_interval_s: float = Field(
@@ -109,6 +114,26 @@ class Settings(ServiceSettings):
             "received events are deleted this long after their time, unless a stored delivery "
             "job still refers to them; replay can only re-send events inside this window"
         ),
+    )
+    replay_max_window_s: float = Field(
+        default=7 * 86400.0,
+        gt=0,
+        description="the longest window one replay may re-send; longer ones are refused (422)",
+    )
+    replay_batch_events: int = Field(
+        default=200, ge=1, le=1000, description="events a replay job re-sends per batch"
+    )
+    replay_max_running: int = Field(
+        default=4, ge=1, description="replays running at once, across all replicas"
+    )
+    replay_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="a replica running a replay renews this lease each batch; another one "
+        "resumes the replay when it runs out",
+    )
+    replay_interval_s: float = Field(
+        default=2.0, gt=0, description="how often each replica looks for replays to run"
     )
     retention_revoked_keys_s: float = Field(
         default=30 * 86400.0, gt=0, description="revoked API keys are deleted this long after"
@@ -150,6 +175,13 @@ class Settings(ServiceSettings):
         ),
     )
     log_signing_key_id: str = Field(default="", description="kid of the key in that file")
+    log_retired_public_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "JSON object kid -> PEM public key of earlier checkpoint keys (after a rotation): "
+            "with a key file set, only these and the file's key are trusted, never the store"
+        ),
+    )
 
     @property
     def send_lease_s(self) -> float:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.lgsp.api.deps import Admin, ComponentsDep
-from services.lgsp.api.message_log import before_position
-from services.lgsp.api.schemas import admin_audit_view
+from services.lgsp.api.message_log import VERIFY_LIMIT, before_position
+from services.lgsp.api.schemas import AdminAuditPage, ChainsVerdictView, admin_audit_view
 from shared.http.pagination import Cursor, Limit, encode_cursor
 
 router = APIRouter(prefix="/api/v1/admin-audit", tags=["admin audit (admin)"])
 
 
-@router.get("")
+@router.get("", response_model=AdminAuditPage)
 async def list_actions(
     _: Admin, components: ComponentsDep, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
@@ -26,7 +26,13 @@ async def list_actions(
     }
 
 
-@router.get("/verify")
-async def verify(_: Admin, components: ComponentsDep) -> dict[str, Any]:
-    verdict = await components.admin_audit.verify()
+@router.get("/verify", response_model=ChainsVerdictView, response_model_exclude_unset=True)
+async def verify(
+    _: Admin,
+    components: ComponentsDep,
+    from_seq: int | None = Query(default=None, ge=1, le=10**15),
+    limit: int = Query(default=VERIFY_LIMIT, ge=1, le=VERIFY_LIMIT),
+) -> dict[str, Any]:
+    """The chain from its start (or ``from_seq``), at most ``limit`` positions a call."""
+    verdict = await components.admin_audit.verify(from_seq=from_seq, max_positions=limit)
     return {"ok": verdict.ok, "chains": [verdict.as_dict()]}

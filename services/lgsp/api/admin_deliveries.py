@@ -1,21 +1,29 @@
-"""Administrators: deliveries, their attempts, retry and replay of a time window."""
+"""Administrators: deliveries, their attempts, retry, and replays of a time window."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Response
 
 from services.lgsp.api.deps import Admin, ComponentsDep
 from services.lgsp.api.paging import next_cursor, position
-from services.lgsp.api.schemas import ReplayRequest, delivery_view
+from services.lgsp.api.schemas import (
+    DeliveryList,
+    DeliveryView,
+    ReplayRequest,
+    ReplayView,
+    delivery_view,
+    replay_view,
+)
 from services.lgsp.domain.deliveries import DeliveryFilter, JobState
 from shared.http.pagination import Cursor, Limit
 
-router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries (admin)"])
+router = APIRouter(prefix="/api/v1", tags=["deliveries (admin)"])
+ReplayId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-@router.get("")
+@router.get("/deliveries", response_model=DeliveryList)
 async def list_deliveries(
     _: Admin,
     components: ComponentsDep,
@@ -30,16 +38,29 @@ async def list_deliveries(
     return {"items": [delivery_view(d) for d in docs], "next_cursor": next_cursor(docs, limit)}
 
 
-@router.post("/replay", status_code=202)
-async def replay(body: ReplayRequest, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    return await components.intake.replay(body.start, body.end, body.partner_id)
+@router.post("/deliveries/replay", status_code=202, response_model=ReplayView)
+async def replay(
+    body: ReplayRequest, admin: Admin, components: ComponentsDep, response: Response
+) -> dict[str, Any]:
+    """Start a replay job of the window (at most EGOV_LGSP_REPLAY_MAX_WINDOW_S, 7 days):
+    202 with the job, followed at `Location`. 409 while a replay of an overlapping window
+    (for the same partner, or for all) runs."""
+    job = await components.replays.request(body.start, body.end, body.partner_id, admin.user)
+    response.headers["Location"] = f"/api/v1/replays/{job['_id']}"
+    return replay_view(job)
 
 
-@router.get("/{delivery_id}")
+@router.get("/replays/{replay_id}", response_model=ReplayView)
+async def get_replay(replay_id: ReplayId, _: Admin, components: ComponentsDep) -> dict[str, Any]:
+    """A replay's progress: minutes of the window walked, events found, jobs sent again."""
+    return replay_view(await components.replays.get(replay_id))
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryView)
 async def get_delivery(delivery_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
     return delivery_view(await components.deliveries.get(delivery_id))
 
 
-@router.post("/{delivery_id}/retry", status_code=202)
+@router.post("/deliveries/{delivery_id}/retry", status_code=202, response_model=DeliveryView)
 async def retry(delivery_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
     return delivery_view(await components.intake.retry(delivery_id))

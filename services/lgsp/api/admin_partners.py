@@ -9,11 +9,21 @@ from fastapi import APIRouter, Response
 from services.lgsp.api.deps import Admin, ComponentsDep
 from services.lgsp.api.schemas import (
     CertificateCreate,
+    CertificateList,
+    CertificateView,
+    KeyIssuedView,
+    KeyList,
     KeyRequest,
     PartnerCreate,
+    PartnerList,
     PartnerUpdate,
+    PartnerView,
     SecretRequest,
+    SecretRotatedView,
+    ServiceCatalogue,
     SubscriptionCreate,
+    SubscriptionList,
+    SubscriptionView,
     certificate_view,
     partner_view,
     subscription_view,
@@ -26,7 +36,7 @@ from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
 
 
-@router.get("/services")
+@router.get("/services", response_model=ServiceCatalogue)
 async def catalogue(_: Admin) -> dict[str, Any]:
     return {
         "items": [
@@ -36,7 +46,13 @@ async def catalogue(_: Admin) -> dict[str, Any]:
     }
 
 
-@router.post("/partners", status_code=201)
+@router.post(
+    "/partners",
+    status_code=201,
+    response_model=PartnerView,
+    response_model_exclude_unset=True,
+    responses={200: {"model": PartnerView, "description": "created before (Idempotency-Key)"}},
+)
 async def create_partner(
     body: PartnerCreate,
     admin: Admin,
@@ -54,7 +70,7 @@ async def create_partner(
     return with_secret(partner_view(doc), secret)
 
 
-@router.get("/partners")
+@router.get("/partners", response_model=PartnerList, response_model_exclude_unset=True)
 async def list_partners(
     _: Admin,
     components: ComponentsDep,
@@ -71,7 +87,7 @@ async def list_partners(
     }
 
 
-@router.get("/partners/{partner_id}")
+@router.get("/partners/{partner_id}", response_model=PartnerView, response_model_exclude_unset=True)
 async def get_partner(
     partner_id: str, _: Admin, components: ComponentsDep, response: Response
 ) -> dict[str, Any]:
@@ -80,7 +96,9 @@ async def get_partner(
     return partner_view(doc)
 
 
-@router.patch("/partners/{partner_id}")
+@router.patch(
+    "/partners/{partner_id}", response_model=PartnerView, response_model_exclude_unset=True
+)
 async def patch_partner(
     partner_id: str,
     body: PartnerUpdate,
@@ -96,7 +114,7 @@ async def patch_partner(
     return with_secret(partner_view(doc), secret)
 
 
-@router.post("/partners/{partner_id}/keys", status_code=201)
+@router.post("/partners/{partner_id}/keys", status_code=201, response_model=KeyIssuedView)
 async def issue_key(
     partner_id: str, admin: Admin, components: ComponentsDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
@@ -106,7 +124,7 @@ async def issue_key(
     return {**issued, "note": "the key is shown only once; store it now"}
 
 
-@router.get("/partners/{partner_id}/keys")
+@router.get("/partners/{partner_id}/keys", response_model=KeyList)
 async def list_keys(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
     keys = await components.partners.list_keys(partner_id)
     return {
@@ -130,7 +148,7 @@ async def revoke_key(
     return Response(status_code=204)
 
 
-@router.post("/partners/{partner_id}/secrets", status_code=201)
+@router.post("/partners/{partner_id}/secrets", status_code=201, response_model=SecretRotatedView)
 async def rotate_secret(
     partner_id: str, admin: Admin, components: ComponentsDep, body: SecretRequest | None = None
 ) -> dict[str, Any]:
@@ -140,7 +158,12 @@ async def rotate_secret(
     return {**rotated, "note": "the secret is shown only once; store it now"}
 
 
-@router.post("/partners/{partner_id}/certificates", status_code=201)
+@router.post(
+    "/partners/{partner_id}/certificates",
+    status_code=201,
+    response_model=CertificateView,
+    responses={200: {"model": CertificateView, "description": "registered before"}},
+)
 async def add_certificate(
     partner_id: str,
     body: CertificateCreate,
@@ -154,7 +177,7 @@ async def add_certificate(
     return certificate_view(entry)
 
 
-@router.get("/partners/{partner_id}/certificates")
+@router.get("/partners/{partner_id}/certificates", response_model=CertificateList)
 async def list_certificates(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
     entries = await components.partners.list_certificates(partner_id)
     return {"items": [certificate_view(e) for e in entries]}
@@ -168,7 +191,11 @@ async def remove_certificate(
     return Response(status_code=204)
 
 
-@router.post("/partners/{partner_id}/grants/{service}")
+@router.post(
+    "/partners/{partner_id}/grants/{service}",
+    response_model=PartnerView,
+    response_model_exclude_unset=True,
+)
 async def grant(
     partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
@@ -176,7 +203,11 @@ async def grant(
     return partner_view(doc)
 
 
-@router.delete("/partners/{partner_id}/grants/{service}")
+@router.delete(
+    "/partners/{partner_id}/grants/{service}",
+    response_model=PartnerView,
+    response_model_exclude_unset=True,
+)
 async def revoke_grant(
     partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
@@ -184,7 +215,9 @@ async def revoke_grant(
     return partner_view(doc)
 
 
-@router.post("/partners/{partner_id}/subscriptions", status_code=201)
+@router.post(
+    "/partners/{partner_id}/subscriptions", status_code=201, response_model=SubscriptionView
+)
 async def subscribe(
     partner_id: str, body: SubscriptionCreate, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
@@ -194,7 +227,7 @@ async def subscribe(
     return subscription_view(doc)
 
 
-@router.get("/partners/{partner_id}/subscriptions")
+@router.get("/partners/{partner_id}/subscriptions", response_model=SubscriptionList)
 async def subscriptions(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
     docs = await components.partners.list_subscriptions(partner_id)
     return {"items": [subscription_view(d) for d in docs]}

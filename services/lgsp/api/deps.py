@@ -34,9 +34,11 @@ def api_key_of(request: Request) -> str | None:
 
 async def current_partner(request: Request, components: ComponentsDep) -> Doc:
     try:
-        return await components.partners.authenticate(api_key_of(request))
+        partner = await components.partners.authenticate(api_key_of(request))
     except NotAuthenticated as exc:
         raise ProblemError(401, exc.detail) from exc
+    await components.partner_requests.check(f"partner|{partner['_id']}")
+    return partner
 
 
 Partner = Annotated[Doc, Depends(current_partner)]

@@ -31,7 +31,16 @@ def edxml_item(delivery_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/inbox/{delivery_id}/edxml")
+@router.get(
+    "/inbox/{delivery_id}/edxml",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the signed edXML message",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def inbox_edxml(delivery_id: str, partner: Partner, components: ComponentsDep) -> Response:
     try:
         body = await components.renderer.inbox_edxml(partner, delivery_id)

@@ -13,7 +13,11 @@ from pydantic import ValidationError
 from services.lgsp.api.deps import ComponentsDep, Partner
 from services.lgsp.api.inbound_body import message_format, read_limited
 from services.lgsp.api.schemas import (
+    INBOUND_EXAMPLE,
+    InboundAnswer,
     InboundCreate,
+    InboundReceiptView,
+    InboundView,
     RecallCreate,
     delivery_view,
     inbound_receipt_view,
@@ -27,6 +31,7 @@ from shared.auth.dependencies import require_roles
 from shared.auth.principal import Role
 from shared.contracts.vocabulary import MessageFormat
 from shared.http.concurrency import Sha256Path, etag
+from shared.http.views import binary_response
 from shared.kit.errors import DomainError
 from shared.kit.types import Doc
 
@@ -40,7 +45,7 @@ SEND_IN_BODY: dict[str, Any] = {
             "content_base64); application/xml or text/xml: an edXML message"
         ),
         "content": {
-            "application/json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}, "example": INBOUND_EXAMPLE},
             "application/xml": {"schema": {"type": "string"}},
             "text/xml": {"schema": {"type": "string"}},
         },
@@ -48,7 +53,18 @@ SEND_IN_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/inbound", status_code=201, openapi_extra=SEND_IN_BODY)
+@router.post(
+    "/inbound",
+    status_code=201,
+    openapi_extra=SEND_IN_BODY,
+    # Three answers of three shapes: documented here, checked by the schema fuzzing.
+    response_model=None,
+    responses={
+        201: {"model": InboundReceiptView, "description": "received: the receipt (status 01)"},
+        200: {"model": InboundAnswer, "description": "a resend, or an edXML status message"},
+        202: {"model": InboundView, "description": "an edXML recall (BussinessDocType 1)"},
+    },
+)
 async def send_in(
     request: Request, partner: Partner, components: ComponentsDep, response: Response
 ) -> dict[str, Any]:
@@ -141,7 +157,7 @@ async def _log_in(
     )
 
 
-@router.get("/inbound/{inbound_id}")
+@router.get("/inbound/{inbound_id}", response_model=InboundView)
 async def get_inbound(
     inbound_id: str, partner: Partner, components: ComponentsDep, response: Response
 ) -> dict[str, Any]:
@@ -150,7 +166,7 @@ async def get_inbound(
     return inbound_view(record)
 
 
-@router.post("/inbound/{inbound_id}/recall", status_code=202)
+@router.post("/inbound/{inbound_id}/recall", status_code=202, response_model=InboundView)
 async def recall_inbound(
     inbound_id: str,
     body: RecallCreate,
@@ -183,6 +199,7 @@ async def recall_inbound(
     "/inbound-files/{sha256}",
     dependencies=[Depends(require_roles(Role.SERVICE_DOCUMENTS))],
     response_class=StreamingResponse,
+    responses=binary_response("the attachment's bytes, as sent in", ("*/*",)),
 )
 async def inbound_file(sha256: Sha256Path, components: ComponentsDep) -> StreamingResponse:
     """An attachment of a document sent in, by claim check: for the documents service only."""

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from services.lgsp.api.deps import Admin, ComponentsDep
-from services.lgsp.api.schemas import message_log_view
+from services.lgsp.api.schemas import ChainsVerdictView, MessageLogPage, message_log_view
 from services.lgsp.domain.message_log import Direction
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
@@ -28,7 +28,7 @@ def before_position(cursor: str | None) -> int | None:
     return before
 
 
-@router.get("")
+@router.get("", response_model=MessageLogPage, response_model_exclude_unset=True)
 async def list_messages(
     _: Admin,
     components: ComponentsDep,
@@ -55,12 +55,20 @@ async def list_messages(
     }
 
 
-@router.get("/verify")
+# Positions checked per chain and request: a request's cost never grows with the log.
+VERIFY_LIMIT = 10_000
+
+
+@router.get("/verify", response_model=ChainsVerdictView, response_model_exclude_unset=True)
 async def verify(
     _: Admin,
     components: ComponentsDep,
     partner: str | None = Query(default=None, min_length=1, max_length=100),
+    from_seq: int | None = Query(default=None, ge=1, le=10**15),
+    limit: int = Query(default=VERIFY_LIMIT, ge=1, le=VERIFY_LIMIT),
 ) -> dict[str, Any]:
-    """Each chain from its floor: changed, missing and reordered entries, bad checkpoints."""
-    verdicts = await components.message_log.verify(partner)
+    """Each chain from its floor (or ``from_seq``): changed, missing and reordered entries,
+    bad or missing checkpoints. At most ``limit`` positions a chain per call; a chain not
+    checked to its end says ``next_seq`` (`egov lgsp verify-log` checks everything)."""
+    verdicts = await components.message_log.verify(partner, from_seq=from_seq, max_positions=limit)
     return {"ok": all(v.ok for v in verdicts), "chains": [v.as_dict() for v in verdicts]}

@@ -13,17 +13,28 @@ from fastapi.encoders import jsonable_encoder
 from services.lgsp.api.deps import ComponentsDep, Partner
 from services.lgsp.api.edxml_inbox import edxml_item
 from services.lgsp.api.paging import next_cursor, position
-from services.lgsp.api.schemas import DocumentStatusReport, StatusReport, delivery_view
+from services.lgsp.api.schemas import (
+    AckView,
+    DeliveryView,
+    DocumentStatusReport,
+    InboxView,
+    LookupView,
+    StatusReport,
+    delivery_view,
+)
 from services.lgsp.domain.message_log import Direction
 from services.lgsp.errors import FileNotReady
 from services.lgsp.services.edxml_delivery import format_of
 from shared.contracts.vocabulary import IncomingStatus, MessageFormat
 from shared.http.pagination import Cursor, Limit
 from shared.http.problems import ProblemError
+from shared.http.views import binary_response
 from shared.kit.errors import DomainError
 from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
+# Attachments keep the media type they were stored with.
+FILE_RESPONSE = binary_response("the attachment's bytes", ("*/*",))
 T = TypeVar("T")
 
 
@@ -60,7 +71,7 @@ async def _logged_in(
     return result
 
 
-@router.get("/inbox")
+@router.get("/inbox", response_model=InboxView, response_model_exclude_unset=True)
 async def inbox(
     partner: Partner, components: ComponentsDep, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
@@ -99,7 +110,7 @@ async def inbox(
     return {"items": handed, "next_cursor": next_cursor(jobs, limit)}
 
 
-@router.post("/inbox/{delivery_id}/ack")
+@router.post("/inbox/{delivery_id}/ack", response_model=AckView)
 async def ack(
     delivery_id: str, partner: Partner, components: ComponentsDep, request: Request
 ) -> dict[str, Any]:
@@ -114,7 +125,7 @@ async def ack(
     return {"delivery_id": job["_id"], "state": job["state"]}
 
 
-@router.post("/deliveries/{delivery_id}/status")
+@router.post("/deliveries/{delivery_id}/status", response_model=DeliveryView)
 async def report(
     delivery_id: str,
     body: StatusReport,
@@ -135,7 +146,7 @@ async def report(
     return delivery_view(job)
 
 
-@router.post("/statuses")
+@router.post("/statuses", response_model=DeliveryView)
 async def report_by_document(
     body: DocumentStatusReport, partner: Partner, components: ComponentsDep, request: Request
 ) -> dict[str, Any]:
@@ -152,7 +163,7 @@ async def report_by_document(
     return delivery_view(job)
 
 
-@router.get("/lookup")
+@router.get("/lookup", response_model=LookupView)
 async def lookup(
     partner: Partner,
     components: ComponentsDep,
@@ -162,7 +173,7 @@ async def lookup(
     return await components.intake.lookup(partner, notation, year)
 
 
-@router.get("/files/{sha256}")
+@router.get("/files/{sha256}", response_class=Response, responses=FILE_RESPONSE)
 async def file(partner: Partner, components: ComponentsDep, sha256: str) -> Response:
     try:
         data, media_type = await components.files.for_partner(partner, sha256)

@@ -200,55 +200,70 @@ def format_timestamp(value: dt.datetime) -> str:
 
 
 # Safe parsing -----------------------------------------------------------------------------
+class _NothingExternal(etree.Resolver):  # type: ignore[misc]
+    """Every external lookup (DTD, entity, XInclude) resolves to nothing: no file is opened,
+    whatever slipped past the checks before parsing."""
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        return self.resolve_string("", context)
+
+
 def safe_parser() -> etree.XMLParser:
-    """No entities resolved, no network, no DTD loaded; ``huge_tree`` only lifts libxml2's
-    size limits (attachments are base64 text nodes of tens of MB) — entity expansion cannot
-    happen because any DTD is refused before parsing."""
-    return etree.XMLParser(
+    """No entities resolved, no network, no DTD loaded, no external lookup at all, comments
+    dropped (a comment splits a text node, so a field read around it would differ from
+    what was signed); ``huge_tree`` only lifts libxml2's size limits (attachments are base64
+    text nodes of tens of MB) — entity expansion cannot happen because any DTD is refused."""
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         huge_tree=True,
         remove_pis=True,
+        remove_comments=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_NothingExternal())
+    return parser
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_PROLOG_SCAN = 65536
+# As many as a document sent in may carry (the inbound contract's limit).
+MAX_ATTACHMENTS = 100
+_UTF8_BOM = b"\xef\xbb\xbf"
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def _prolog(data: bytes) -> str:
-    """The start of the document as text, enough to see what precedes the root element."""
-    head = data[:_PROLOG_SCAN]
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return head[len(bom) :].decode(encoding, errors="replace")
-    if head[:2] in (b"<\x00", b"\x00<"):
-        return head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="replace")
-    return head.decode("latin-1")
+def _check_encoding(data: bytes) -> bytes:
+    """edXML is read as UTF-8 only: other encodings could hide a DOCTYPE from the check
+    below. Returns the bytes after an optional byte-order mark."""
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+    if b"\x00" in body[:4] or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise EdxmlInvalid("an edXML message must be encoded in UTF-8")
+    declared = _DECLARED_ENCODING.match(body[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise EdxmlInvalid("an edXML message must be encoded in UTF-8")
+    return body
 
 
 def refuse_doctype(data: bytes) -> None:
     """Refuse a DOCTYPE (external entities, entity expansion, DTDs) before parsing: walk the
-    prolog (declaration, comments, processing instructions) up to the root element."""
-    text = _prolog(data)
-    i, n = 0, len(text)
+    whole prolog (declaration, comments, processing instructions) up to the root element."""
+    body = _check_encoding(data)
+    i, n = 0, len(body)
     while i < n:
-        if text[i].isspace():
+        if body[i : i + 1].isspace():
             i += 1
-        elif text.startswith("<?", i):
-            end = text.find("?>", i + 2)
+        elif body.startswith(b"<?", i):
+            end = body.find(b"?>", i + 2)
             if end < 0:
-                return  # the parser reports the truncated declaration
+                raise EdxmlInvalid("the message is not well-formed XML: unterminated declaration")
             i = end + 2
-        elif text.startswith("<!--", i):
-            end = text.find("-->", i + 4)
+        elif body.startswith(b"<!--", i):
+            end = body.find(b"-->", i + 4)
             if end < 0:
-                return
+                raise EdxmlInvalid("the message is not well-formed XML: unterminated comment")
             i = end + 3
-        elif text.startswith("<!", i):
+        elif body.startswith(b"<!", i):
             raise EdxmlInvalid(
                 "a DOCTYPE or other declaration is not accepted in an edXML message "
                 "(no DTDs, no entities)"
@@ -298,8 +313,9 @@ def _child(el: etree._Element | None, *names: str) -> etree._Element | None:
 
 
 def _text(el: etree._Element | None, *names: str) -> str:
+    """All the text of the element (comments are dropped by the parser)."""
     found = _child(el, *names)
-    return (found.text or "").strip() if found is not None else ""
+    return "".join(found.itertext()).strip() if found is not None else ""
 
 
 def _required(el: etree._Element | None, name: str, path: str) -> etree._Element:
@@ -418,6 +434,8 @@ def _attachments(root: etree._Element) -> tuple[EdxmlAttachment, ...]:
         return ()
     out: list[EdxmlAttachment] = []
     for i, item in enumerate(_children(encoded, "Attachment")):
+        if i >= MAX_ATTACHMENTS:
+            raise EdxmlInvalid(f"a message carries at most {MAX_ATTACHMENTS} attachments")
         where = f"AttachmentEncoded/Attachment[{i + 1}]"
         content_id = _text(item, "ContentId")
         name = _text(item, "AttachmentName") or content_id.removeprefix("cid:")
@@ -432,7 +450,9 @@ def _attachments(root: etree._Element) -> tuple[EdxmlAttachment, ...]:
                 name=name,
                 media_type=_text(item, "ContentType") or DEFAULT_MEDIA_TYPE,
                 description=_text(item, "Description"),
-                data=_decode_base64(payload.text or "", f"{where}/edXML:ContentTransferEncoded"),
+                data=_decode_base64(
+                    "".join(payload.itertext()), f"{where}/edXML:ContentTransferEncoded"
+                ),
             )
         )
     return tuple(out)
@@ -509,9 +529,9 @@ def _document(
         business_reason=_text(business, "BussinessDocReason", "BusinessDocReason"),
         attachments=_attachments(root),
         to_places=tuple(
-            (p.text or "").strip()
+            text
             for p in _children(_child(message, "ToPlaces"), "Place")
-            if (p.text or "").strip()
+            if (text := "".join(p.itertext()).strip())
         ),
         staff=_staff(business),
         replaces=_replaces(business),

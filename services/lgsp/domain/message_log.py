@@ -60,6 +60,7 @@ class Problem(StrEnum):
     MISSING = "missing"
     REORDERED = "reordered"
     BAD_CHECKPOINT = "bad checkpoint signature"
+    MISSING_CHECKPOINT = "missing checkpoint"
 
 
 def entry_key(chain: str, seq: int) -> str:
@@ -167,12 +168,16 @@ class ChainCheck:
     start_hash: str
     signature_ok: Callable[[Mapping[str, Any]], bool]
     max_findings: int = 50
+    # A signed checkpoint is due at every multiple of this (0: none expected); without the
+    # key nobody can make one, so rewriting the chain and dropping them shows.
+    checkpoint_every: int = 0
     findings: list[Finding] = field(default_factory=list)
     checked: int = 0
     last_seq: int = 0
     _prev_hash: str | None = None
     _prev_flagged: bool = False
     _flagged: set[int] = field(default_factory=set)
+    _without_checkpoint: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._prev_hash = self.start_hash
@@ -252,6 +257,15 @@ class ChainCheck:
             self._prev_hash, self._prev_flagged = stored, flagged
         if checkpoint is not None:
             self._checkpoint(seq, entry, checkpoint)
+        elif self.checkpoint_every and seq % self.checkpoint_every == 0:
+            self._without_checkpoint.append(seq)
+
+    def finish(self) -> None:
+        """Report the checkpoints that are due but absent: one interval of lag is allowed
+        at the end (the checkpoint is written just after the entry)."""
+        for seq in self._without_checkpoint:
+            if seq <= self.last_seq - self.checkpoint_every:
+                self._add(seq, Problem.MISSING_CHECKPOINT, "no signed checkpoint at this position")
 
     def _checkpoint(
         self, seq: int, entry: Mapping[str, Any] | None, checkpoint: Mapping[str, Any]

@@ -1,9 +1,19 @@
-"""The JSON body of a delivery: the event, with attachment links on the LGSP."""
+"""The JSON body of a delivery: a CloudEvents 1.0 event in structured JSON mode.
+
+``id`` is the ``webhook-id`` header's value (Standard Webhooks), so a receiver deduplicates
+on either; ``source`` names the service where the event happened; ``data`` is the event's
+data with each attachment's claim check turned into a link on the LGSP.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+
+from shared.contracts.events import spec_for
+
+SPECVERSION = "1.0"
+DATACONTENTTYPE = "application/json"
 
 
 def file_url(public_url: str, sha256: str) -> str:
@@ -43,9 +53,18 @@ def delivery_payload(
     public_url: str,
 ) -> dict[str, Any]:
     return {
+        "specversion": SPECVERSION,
         "id": event_id,
+        "source": event_source(ce_type),
         "type": ce_type,
-        "time": time.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "subject": subject,
+        "time": time.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "datacontenttype": DATACONTENTTYPE,
         "data": partner_data(data, public_url),
     }
+
+
+def event_source(ce_type: str) -> str:
+    """The producer's URN (``urn:egov:documents``), as in the Kafka envelope's ``ce_source``."""
+    spec = spec_for(ce_type)
+    return f"urn:egov:{spec.producer if spec else 'lgsp'}"

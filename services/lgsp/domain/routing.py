@@ -18,13 +18,19 @@ from shared.contracts.events import (
     DocumentRecalled,
     DocumentReplaced,
     DocumentRevoked,
+    DocumentUnpublished,
     EventData,
     IncomingStatusChanged,
 )
 from shared.contracts.vocabulary import URGENCY_RANK, Access, Confidentiality, Urgency
 
 FEED_EVENT_TYPES = frozenset(
-    {DocumentPublished.event_name, DocumentRevoked.event_name, DocumentReplaced.event_name}
+    {
+        DocumentPublished.event_name,
+        DocumentRevoked.event_name,
+        DocumentReplaced.event_name,
+        DocumentUnpublished.event_name,
+    }
 )
 
 
@@ -123,7 +129,7 @@ def routable(event: EventData, facts: DocumentFacts | None = None) -> Routable:
             priority=_rank(doc.urgency),
             shareable=doc.access is Access.PUBLIC and doc.confidentiality is Confidentiality.THUONG,
         )
-    if isinstance(event, DocumentRevoked | DocumentReplaced):
+    if isinstance(event, DocumentRevoked | DocumentReplaced | DocumentUnpublished):
         return Routable(name, Channel.FEED, event.document_id, facts or DocumentFacts())
     if isinstance(event, DocumentDispatched):
         doc = event.document

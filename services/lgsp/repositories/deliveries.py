@@ -230,9 +230,12 @@ def new_job(
     now: dt.datetime,
     give_up_at: dt.datetime,
     publish_status: bool,
+    traceparent: str | None = None,
 ) -> Doc:
     return {
         "_id": delivery_id,
+        # The trace of the event that caused the job: its webhook call continues it.
+        "traceparent": traceparent,
         "event_id": event_id,
         "event_type": event_type,
         "partner_id": partner["_id"],

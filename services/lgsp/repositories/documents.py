@@ -6,7 +6,6 @@ documents through key documents by notation and by attachment hash.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -14,13 +13,11 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.lgsp.repositories.buckets import BucketRepository, minute_key, minutes_between
-from shared.kit.clock import as_utc
+from services.lgsp.repositories.buckets import BucketRepository
 from shared.kit.types import Doc
 from shared.messaging.idempotency import apply_if_newer
 
 EVENTS = "events"  # bucket kind: events by the minute of their time
-MAX_REPLAY_MINUTES = 93 * 24 * 60  # a little over the longest event retention we expect
 
 
 class EventRepository:
@@ -57,22 +54,9 @@ class EventRepository:
             out += [doc async for doc in self.collection.find({"_id": {"$in": chunk}})]
         return out
 
-    async def in_window(self, start: dt.datetime, end: dt.datetime) -> list[Doc]:
-        """Events with start <= time < end, by their minute buckets (bounded by the window)."""
-        before = minute_key(start - dt.timedelta(minutes=1))
-        keys = minutes_between(
-            before, minute_key(end + dt.timedelta(minutes=1)), MAX_REPLAY_MINUTES
-        )
-        ids: list[str] = []
-        for i in range(0, len(keys), 1000):
-            for bucket in (await self.buckets.load(EVENTS, keys[i : i + 1000])).values():
-                ids += bucket
-        found = [
-            doc
-            for doc in await self.get_many(sorted(set(ids)))
-            if as_utc(start) <= as_utc(doc["time"]) < as_utc(end)
-        ]
-        return sorted(found, key=lambda d: (as_utc(d["time"]), str(d["_id"])))
+    async def minute_index(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of the events of these minutes (at most 1000 minute keys), by key."""
+        return await self.buckets.load(EVENTS, keys)
 
     async def scan_times(self) -> AsyncIterator[Doc]:
         """Every event's id and time: only the one-off migration reads them all."""

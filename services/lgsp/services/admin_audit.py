@@ -45,5 +45,7 @@ class AdminAudit:
         """Newest first."""
         return await self.chain.newest(CHAIN, before, limit, lambda _: True)
 
-    async def verify(self) -> Verdict:
-        return await self.chain.verify(CHAIN)
+    async def verify(
+        self, *, from_seq: int | None = None, max_positions: int | None = None
+    ) -> Verdict:
+        return await self.chain.verify(CHAIN, from_seq=from_seq, max_positions=max_positions)

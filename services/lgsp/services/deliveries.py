@@ -163,10 +163,11 @@ class DeliveryService:
     async def release(self, job: Doc) -> None:
         await self.deliveries.release(job["_id"], job.get("lease_token"))
 
-    async def requeue(self, job: Doc, mode: Mode) -> Doc:
-        """Administrator's retry (or a replay): back to pending, due now, a fresh horizon."""
+    async def requeue(self, job: Doc, mode: Mode, *, replay_id: str | None = None) -> Doc:
+        """Administrator's retry (or a replay): back to pending, due now, a fresh horizon.
+        A replay leaves its id on the job: it never requeues the same job twice."""
         at = utcnow()
-        update = {
+        update: Doc = {
             "state": JobState.PENDING.value,
             "mode": mode.value,
             "due_at": at,
@@ -177,6 +178,8 @@ class DeliveryService:
             "delivered_at": None,
             "finished_at": None,
         }
+        if replay_id is not None:
+            update["replay_id"] = replay_id
         doc = await self._transition(job, update, None)
         assert doc is not None
         return doc

@@ -19,6 +19,8 @@ import time
 from typing import Any
 
 import httpx
+import structlog
+from opentelemetry.trace import SpanKind
 
 from services.lgsp.domain.backoff import Outcome, OutcomeKind, classify, parse_retry_after
 from services.lgsp.domain.breaker import PartnerBreaker
@@ -37,11 +39,14 @@ from services.lgsp.services.files import FileFetchError, FileService
 from services.lgsp.services.limits import PartnerLimiter
 from services.lgsp.services.message_log import MessageLog
 from services.lgsp.services.partners import resolve_host
+from services.lgsp.services.pinned_transport import pinned_transport
 from services.lgsp.settings import Settings
 from shared.kit.backoff import Backoff
 from shared.kit.clock import as_utc, utcnow
 from shared.kit.types import Doc
 from shared.logging import get_logger
+from shared.metrics import DELIVERY_OLDEST_DUE, DELIVERY_QUEUE_DEPTH, PARTNER_PARKED
+from shared.observability.tracing import span_in
 
 log = get_logger(__name__)
 USER_AGENT = "egov-lgsp/0.1 (Standard Webhooks)"
@@ -87,15 +92,23 @@ class DeliveryWorker:
                 timeout=self.settings.webhook_timeout_s,
                 follow_redirects=False,
                 headers={"user-agent": USER_AGENT},
+                # The SSRF guard also checks the address each connection really uses.
+                transport=None
+                if self.settings.allow_private_webhooks
+                else pinned_transport(resolve_host),
             )
             self._task = asyncio.create_task(self._run(), name="lgsp-delivery-worker")
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+            task, self._task = self._task, None
+            # Cancel until it is done: Python 3.11's wait_for can swallow a cancel that
+            # arrives as the wake-up event is set, and one cancel would then hang the stop.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("delivery_worker.stopped_with_error", error=str(task.exception()))
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:
@@ -167,11 +180,34 @@ class DeliveryWorker:
     async def _rescan(self) -> None:
         """Adopt open jobs this replica does not know (another replica's, or left by a
         crash): one read of the active set, whose size is the work in flight."""
-        for doc in await self.deliveries.active.queued():
+        queued = await self.deliveries.active.queued()
+        for doc in queued:
             if doc["_id"] not in self.schedule:
                 due = as_utc(doc["due_at"]).timestamp()
                 self.schedule.put(doc["_id"], doc["partner_id"], int(doc["priority"]), due)
         await self._refresh_partners()
+        self._report_queue(queued)
+
+    def _partner_label(self, partner_id: str) -> str:
+        partner = self.directory.partner(partner_id)
+        return str(partner["code"]) if partner is not None else partner_id
+
+    def _report_queue(self, queued: list[Doc]) -> None:
+        """Depth and most overdue job per partner, from the read the rescan just made."""
+        now = time.time()
+        depth: dict[str, int] = {}
+        overdue: dict[str, float] = {}
+        for doc in queued:
+            pid = doc["partner_id"]
+            depth[pid] = depth.get(pid, 0) + 1
+            late = max(0.0, now - as_utc(doc["due_at"]).timestamp())
+            overdue[pid] = max(overdue.get(pid, 0.0), late)
+        known = {str(p["_id"]) for p in self.directory.partners()}
+        for pid in known | set(depth):
+            label = self._partner_label(pid)
+            DELIVERY_QUEUE_DEPTH.labels(label).set(depth.get(pid, 0))
+            DELIVERY_OLDEST_DUE.labels(label).set(overdue.get(pid, 0.0))
+            PARTNER_PARKED.labels(label).set(1 if pid in self._parked else 0)
 
     async def _refresh_partners(self) -> None:
         await self.directory.refresh()
@@ -187,6 +223,9 @@ class DeliveryWorker:
         for partner_id in set(self._parked) - set(parked):
             log.info("worker.partner_resumed", partner_id=partner_id)
             self.schedule.pull_forward(partner_id, wall)
+            PARTNER_PARKED.labels(self._partner_label(partner_id)).set(0)
+        for partner_id in parked:
+            PARTNER_PARKED.labels(self._partner_label(partner_id)).set(1)
         self._parked = parked
 
     def _eligible(self, partner_id: str, mono: float) -> bool:
@@ -252,7 +291,19 @@ class DeliveryWorker:
 
     async def _guarded(self, job: Doc, slot_id: str) -> None:
         try:
-            await self._process(job)
+            # The send continues the trace of the event that caused the job.
+            with (
+                span_in(
+                    job.get("traceparent"),
+                    "lgsp.deliver",
+                    kind=SpanKind.PRODUCER,
+                    attributes={"egov.delivery_id": job["_id"], "egov.partner": job["partner_id"]},
+                ),
+                structlog.contextvars.bound_contextvars(
+                    delivery_id=job["_id"], document_id=job.get("document_id")
+                ),
+            ):
+                await self._process(job)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -23,7 +23,12 @@ from services.lgsp.domain.inbound import (
     received_event,
     status_entry,
 )
-from services.lgsp.errors import FileNotFound, InboundNotFound, RecallPending
+from services.lgsp.errors import (
+    FileNotFound,
+    InboundEventTooLarge,
+    InboundNotFound,
+    RecallPending,
+)
 from services.lgsp.repositories.inbound import InboundRepository
 from services.lgsp.repositories.inbound_files import InboundFileRepository
 from services.lgsp.settings import Settings
@@ -37,6 +42,9 @@ from shared.messaging.publisher import EventPublisher
 
 log = get_logger(__name__)
 RECALL_ATTEMPTS = 5
+# Kafka's default largest record is 1 MiB; the event (header, text, claim checks) stays
+# well under it, with room for the envelope's headers.
+MAX_EVENT_BYTES = 900_000
 
 
 class InboundService:
@@ -91,14 +99,17 @@ class InboundService:
         if existing is not None:
             return existing, False
         event = received_event(inbound_id, message, sender, utcnow())
+        record = self.publisher.record_for(event)
+        # Refused before anything is stored: a record the broker would not take would stay
+        # in the outbox for ever, and the partner would have been told it arrived.
+        if len(record.value) > MAX_EVENT_BYTES:
+            raise InboundEventTooLarge(len(record.value), MAX_EVENT_BYTES)
         # Every check is done: from here on only storing, files first so that a record
         # (and its event) never points at bytes that are not there.
         for file in message.files:
             await self.files.store(file.data, file.sha256, file.media_type)
         doc, created = await self.inbound.insert(
-            new_record(event, str(partner["_id"])),
-            [self.publisher.record_for(event)],
-            self.relay.lease_s,
+            new_record(event, str(partner["_id"])), [record], self.relay.lease_s
         )
         if created:
             log.info(

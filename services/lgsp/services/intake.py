@@ -10,7 +10,7 @@ from services.lgsp.domain.deliveries import TERMINAL_STATES, Mode, job_id
 from services.lgsp.domain.partners import Service
 from services.lgsp.domain.payload import attachment_hashes, partner_data
 from services.lgsp.domain.routing import DocumentFacts, routable, route
-from services.lgsp.errors import DocumentNotFound, InvalidWindow
+from services.lgsp.errors import DocumentNotFound
 from services.lgsp.repositories import (
     DeliveryRepository,
     DocumentRepository,
@@ -27,12 +27,14 @@ from shared.contracts.events import (
     DocumentPublished,
     DocumentReplaced,
     DocumentRevoked,
+    DocumentUnpublished,
     EventData,
     IncomingStatusChanged,
 )
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
 from shared.messaging.envelope import CloudEventMeta
+from shared.observability.tracing import current_traceparent
 
 
 class IntakeService:
@@ -104,6 +106,9 @@ class IntakeService:
                 fields["replaced_by_id"] = event.replaced_by_id
                 fields["replaced_by_notation"] = event.replaced_by_notation
             await self.documents.apply(event.document_id, event.document_version, event_id, fields)
+        elif isinstance(event, DocumentUnpublished):
+            gone = {"status": "unpublished", "reason": event.explanation}
+            await self.documents.apply(event.document_id, event.document_version, event_id, gone)
 
     async def _facts(self, document_id: str) -> DocumentFacts:
         doc = await self.documents.get(document_id)
@@ -112,9 +117,15 @@ class IntakeService:
         return DocumentFacts(doc.get("doc_type"), doc.get("issuer"), doc.get("field"))
 
     async def dispatch(
-        self, stored: Doc, *, requeue: bool, partner_id: str | None = None
+        self,
+        stored: Doc,
+        *,
+        requeue: bool,
+        partner_id: str | None = None,
+        replay_id: str | None = None,
     ) -> tuple[int, int]:
-        """Create the jobs of one stored event; on replay, requeue finished ones too."""
+        """Create the jobs of one stored event; on replay, requeue finished ones too (each
+        at most once per replay, so a replay resumed after a crash sends nothing twice)."""
         spec = EVENTS_BY_TYPE[stored["ce_type"]]
         event = spec.model.model_validate(stored["data"])
         target = routable(event, await self._facts(stored["subject"]))
@@ -142,14 +153,22 @@ class IntakeService:
                 now=at,
                 give_up_at=give_up,
                 publish_status=not isinstance(event, IncomingStatusChanged),
+                traceparent=current_traceparent(),
             )
             if await self.deliveries.insert(doc):
                 created += 1
                 self.schedule(doc)
             elif requeue:
                 existing = await self.deliveries.get(doc["_id"])
-                if existing is not None and existing["state"] in TERMINAL_STATES:
-                    self.schedule(await self.delivery_service.requeue(existing, Mode(doc["mode"])))
+                if (
+                    existing is not None
+                    and existing["state"] in TERMINAL_STATES
+                    and (replay_id is None or existing.get("replay_id") != replay_id)
+                ):
+                    mode = Mode(doc["mode"])
+                    self.schedule(
+                        await self.delivery_service.requeue(existing, mode, replay_id=replay_id)
+                    )
                     requeued += 1
         return created, requeued
 
@@ -161,19 +180,6 @@ class IntakeService:
         doc = await self.delivery_service.requeue(job, mode)
         self.schedule(doc)
         return doc
-
-    async def replay(
-        self, start: dt.datetime, end: dt.datetime, partner_id: str | None
-    ) -> dict[str, int]:
-        if end <= start:
-            raise InvalidWindow()
-        totals = {"events": 0, "created": 0, "requeued": 0}
-        for stored in await self.events.in_window(start, end):
-            created, requeued = await self.dispatch(stored, requeue=True, partner_id=partner_id)
-            totals["events"] += 1
-            totals["created"] += created
-            totals["requeued"] += requeued
-        return totals
 
     async def lookup(self, partner: Doc, notation: str, year: int | None) -> dict[str, Any]:
         await self.partner_service.require_grant(partner, Service.DOCUMENT_LOOKUP)

@@ -1,10 +1,10 @@
 """The Ed25519 key that signs the logs' checkpoints, and the public keys that verify them.
 
-In production a PKCS#8 PEM file (``EGOV_LGSP_LOG_SIGNING_KEY_FILE``, ``…_ID``): its public
-half is recorded in the store so checkpoints signed before a rotation still verify, and the
-configured key is trusted from the file, not from the store. In development a key is
-generated on first use and kept in the store, created insert-if-absent so every replica
-signs with the same one.
+In production a PKCS#8 PEM file (``EGOV_LGSP_LOG_SIGNING_KEY_FILE``, ``…_ID``) is required.
+With a file, only its key and the retired public keys listed in the settings are trusted —
+never a key found in the store, which whoever could rewrite the log could also add to. In
+development a key is generated on first use and kept in the store (insert-if-absent, so every
+replica signs with the same one), and the store's public keys are trusted.
 """
 
 from __future__ import annotations
@@ -42,11 +42,35 @@ def _pem(key: Ed25519PrivateKey) -> str:
     ).decode()
 
 
+def _retired_key(pem: str | None) -> Ed25519PublicKey | None:
+    if not pem:
+        return None
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+    except ValueError:
+        return None
+    return key if isinstance(key, Ed25519PublicKey) else None
+
+
 class LogKeys:
-    def __init__(self, repository: LogKeyRepository, pem_file: str = "", kid: str = "") -> None:
+    def __init__(
+        self,
+        repository: LogKeyRepository,
+        pem_file: str = "",
+        kid: str = "",
+        *,
+        retired: Mapping[str, str] | None = None,
+        production: bool = False,
+    ) -> None:
+        if production and not pem_file:
+            raise ValueError(
+                "production needs EGOV_LGSP_LOG_SIGNING_KEY_FILE: a generated key kept in the "
+                "database cannot prove that the database's log is unchanged"
+            )
         self._repository = repository
         self._pem_file = pem_file
         self._kid = kid
+        self._retired = dict(retired or {})
         self._signing: tuple[str, Ed25519PrivateKey] | None = None
         self._public: dict[str, Ed25519PublicKey | None] = {}
         self._configured: tuple[str, Ed25519PrivateKey] | None = None
@@ -94,8 +118,10 @@ class LogKeys:
 
     async def _public_key(self, kid: str) -> Ed25519PublicKey | None:
         configured = await self._from_file()
-        if configured is not None and configured[0] == kid:
-            return configured[1].public_key()
+        if configured is not None:
+            if configured[0] == kid:
+                return configured[1].public_key()
+            return _retired_key(self._retired.get(kid))
         if kid not in self._public:
             record = await self._repository.get(kid)
             try:

@@ -55,6 +55,8 @@ class Verdict:
     last_seq: int
     checked: int
     findings: list[Finding] = field(default_factory=list)
+    # Where a bounded check stopped: call again from there (None: checked to the end).
+    next_seq: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class Verdict:
             "floor_seq": self.floor_seq,
             "last_seq": self.last_seq,
             "checked": self.checked,
+            "next_seq": self.next_seq,
             "problems": [f.as_dict() for f in self.findings],
         }
 
@@ -156,6 +159,11 @@ class HashChain:
         head = await self.repository.head(chain)
         if head is None:
             return await self._probe(chain, 0, GENESIS)
+        floor = head.get("floor")
+        if floor and int(floor["seq"]) > int(head["seq"]):
+            # A head left behind by a crash, and retention cut past it: never write below
+            # the floor, where verification would not look.
+            return await self._probe(chain, int(floor["seq"]), str(floor["hash"]))
         return await self._probe(chain, int(head["seq"]), str(head["hash"]))
 
     async def _probe(self, chain: str, seq: int, hash_: str) -> tuple[int, str]:
@@ -216,23 +224,50 @@ class HashChain:
         return items, (pos + 1 if pos >= 1 else None)
 
     # Verification -------------------------------------------------------------------------
-    async def verify(self, chain: str, max_findings: int = 50) -> Verdict:
-        """Read the chain by _id from its floor, in batches, and say what is wrong where;
-        stops after ``max_findings`` problems."""
+    async def verify(
+        self,
+        chain: str,
+        max_findings: int = 50,
+        *,
+        from_seq: int | None = None,
+        max_positions: int | None = None,
+    ) -> Verdict:
+        """Read the chain by _id from its floor (or from ``from_seq``, trusting the entry
+        before it, which an earlier call checked), in batches, and say what is wrong where;
+        stops after ``max_findings`` problems or ``max_positions`` positions, and then says
+        where to go on (``next_seq``)."""
         head = await self.repository.head(chain)
         if head is None:
             return Verdict(chain, 0, 0, 0)
         floor: Doc | None = head.get("floor")
         start_seq, start_hash = (int(floor["seq"]), str(floor["hash"])) if floor else (0, GENESIS)
+        from_floor = from_seq is None or from_seq <= start_seq + 1
+        if not from_floor:
+            assert from_seq is not None
+            start_seq = from_seq - 1
+            before = (await self.repository.window(chain, start_seq, start_seq)).get(start_seq)
+            start_hash = str(before["hash"]) if before else GENESIS
         signature_ok = await self.keys.verifier([str(floor.get("kid"))] if floor else [])
-        check = ChainCheck(chain, start_seq, start_hash, signature_ok, max_findings)
-        if floor:
+        check = ChainCheck(
+            chain,
+            start_seq,
+            start_hash,
+            signature_ok,
+            max_findings,
+            checkpoint_every=self.checkpoint_every,
+        )
+        if floor and from_floor:
             check.floor(floor)
         # The head is a hint; signed checkpoints past the entries reveal a cut tail.
         end = max(int(head.get("seq") or 0), int(head.get("checkpoint_seq") or 0))
         seq = start_seq + 1
+        next_seq: int | None = None
         while not check.full:
-            last = seq + BATCH - 1
+            if max_positions is not None and check.checked >= max_positions:
+                next_seq = seq
+                break
+            room = BATCH if max_positions is None else max_positions - check.checked
+            last = seq + min(BATCH, room) - 1
             entries = await self.repository.window(chain, seq, last)
             checkpoints = await self.repository.checkpoints_in(chain, seq, last)
             if checkpoints:
@@ -248,8 +283,12 @@ class HashChain:
             if upto < last:
                 break
             seq = last + 1
+        if next_seq is None:
+            check.finish()
         last_seq = check.last_seq if check.checked else start_seq
-        return Verdict(chain, start_seq, last_seq, check.checked, list(check.findings))
+        return Verdict(
+            chain, start_seq, last_seq, check.checked, list(check.findings), next_seq=next_seq
+        )
 
     # Retention ----------------------------------------------------------------------------
     async def expire(self, chain: str, cutoff: dt.datetime) -> int:
@@ -389,11 +428,23 @@ class MessageLog:
 
         return await self.chain.newest(partner_id, before, limit, matches, since)
 
-    async def verify(self, partner: str | None) -> list[Verdict]:
-        """One partner's chain, or every chain."""
+    async def verify(
+        self,
+        partner: str | None,
+        *,
+        from_seq: int | None = None,
+        max_positions: int | None = None,
+    ) -> list[Verdict]:
+        """One partner's chain, or every chain (partners are few); bounded per chain when
+        ``max_positions`` is given."""
         if partner is not None:
-            return [await self.chain.verify(await self.partner_id_of(partner))]
-        return [await self.chain.verify(c) for c in sorted(await self.chain.repository.chains())]
+            chains = [await self.partner_id_of(partner)]
+        else:
+            chains = sorted(await self.chain.repository.chains())
+        return [
+            await self.chain.verify(c, from_seq=from_seq, max_positions=max_positions)
+            for c in chains
+        ]
 
     async def expire(self) -> int:
         """The retention sweep's step: every partner's chain, up to a checkpoint."""

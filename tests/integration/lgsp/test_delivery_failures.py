@@ -122,7 +122,15 @@ async def test_retry_after_is_honoured_410_disables_and_the_horizon_kills(
             }
             replay = await client.post("/api/v1/deliveries/replay", json=window, headers=ADMIN)
             assert replay.status_code == 202, replay.text
-            assert replay.json() == {"events": 1, "created": 0, "requeued": 1}
+            job_url = replay.headers["Location"]
+
+            async def replay_done() -> bool:
+                job = (await client.get(job_url, headers=ADMIN)).json()
+                return bool(job["state"] == "done")
+
+            await eventually(replay_done, timeout=15)
+            job = (await client.get(job_url, headers=ADMIN)).json()
+            assert (job["events"], job["created"], job["requeued"]) == (1, 0, 1)
             await eventually(lambda: _true(len(srv.delivered("g")) == 2), timeout=15)
             assert g_secret is not None
             ids = {p["id"] for p in srv.verified("g", g_secret)}

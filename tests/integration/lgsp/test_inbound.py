@@ -408,3 +408,23 @@ async def _count(items: list[Any], n: int) -> bool:
 
 async def _equal(value: Any, expected: Any) -> bool:
     return bool(await value == expected)
+
+
+async def test_a_document_too_large_to_pass_on_is_refused_before_anything_is_stored(
+    topic_suffix: str, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Its text fits the contract's length in characters but not the broker's largest record
+    in bytes: refused at once (413) rather than told "arrived" and stuck in the outbox."""
+    settings = lgsp_settings(topic_suffix)
+    async with running_app(create_app, settings) as client:
+        _, key, _ = await register(client, G22)
+        long_text = message()
+        long_text["body"] = "ệ" * 450_000  # within 500,000 characters, 1.35 MB of UTF-8
+        sent = await client.post("/api/v1/inbound", json=long_text, headers={"X-API-Key": key})
+        assert sent.status_code == 413, sent.text
+        assert "send long texts as attachments" in sent.json()["detail"]
+        assert await stored(mongo, settings) == {
+            "inbound": 0,
+            "inbound_files.content": 0,
+            "inbound_files.content_chunks": 0,
+        }

@@ -281,3 +281,17 @@ async def _inbox(client: Any, headers: dict[str, str]) -> list[dict[str, Any]] |
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_bounded_check_goes_on_from_where_it_stopped(db: Any) -> None:
+    """The HTTP check reads at most a bounded number of positions and says where to go on;
+    a rewritten chain whose checkpoints were dropped is caught on the way."""
+    log = await _replica(db, every=10)
+    await _append(log, 35, "x")
+    first = await log.chain.verify(PARTNER, max_positions=12)
+    assert first.ok and first.checked == 12 and first.next_seq == 13
+    rest = await log.chain.verify(PARTNER, from_seq=13, max_positions=100)
+    assert rest.ok and rest.next_seq is None and rest.last_seq == 35
+    await db["message_log_checkpoints"].delete_one({"seq": 20})
+    whole = await log.chain.verify(PARTNER)
+    assert [(f.seq, f.problem.value) for f in whole.findings] == [(20, "missing checkpoint")]

@@ -306,12 +306,31 @@ def test_any_dtd_is_refused_even_after_a_comment() -> None:
     assert "DOCTYPE" in refused(
         agency_sample(doctype='<!-- x --><!DOCTYPE edXML SYSTEM "edxml.dtd">\n')
     )
-    utf16 = (
+    # A long comment first does not hide the DOCTYPE: the whole prolog is walked.
+    padded = agency_sample(doctype=f'<!-- {"x" * 70_000} --><!DOCTYPE edXML SYSTEM "/x.dtd">\n')
+    assert "DOCTYPE" in refused(padded)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "iso-8859-1"])
+def test_only_utf8_is_read_so_no_encoding_can_hide_a_doctype(encoding: str) -> None:
+    text = (
         agency_sample(doctype="<!DOCTYPE edXML>\n")
         .decode()
-        .replace('encoding="utf-8"', 'encoding="utf-16"')
+        .replace('encoding="utf-8"', f'encoding="{encoding}"')
     )
-    assert "DOCTYPE" in refused(utf16.encode("utf-16"))
+    assert "UTF-8" in refused(text.encode(encoding, errors="replace"))
+
+
+def test_a_comment_inside_a_field_does_not_cut_it() -> None:
+    """Canonical XML drops comments, so a signature still verifies when one is inserted:
+    the field must read the same as what was signed, not the text before the comment."""
+    data = agency_sample()
+    subject = parse_message(data).header.subject  # type: ignore[union-attr]
+    cut = len(subject) // 2
+    split = subject[:cut] + "<!-- x -->" + subject[cut:]
+    commented = data.replace(subject.encode(), split.encode(), 1)
+    assert commented != data
+    assert parse_message(commented).header.subject == subject  # type: ignore[union-attr]
 
 
 def test_another_namespace_is_refused() -> None:

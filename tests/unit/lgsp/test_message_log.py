@@ -189,3 +189,61 @@ def test_bodies_are_kept_truncated_or_only_hashed() -> None:
     assert small["body"] == b"ok" and small["body_truncated"] is False
     hashed = payload_fields(payload, BodyPolicy.HASH, 64)
     assert hashed["body"] is None and hashed["payload_sha256"] == digest
+
+
+def test_a_chain_rewritten_without_its_checkpoints_is_caught() -> None:
+    """Whoever can write to the store can rehash every entry, but cannot sign checkpoints:
+    the ones due at every multiple (one interval of lag allowed at the end) must be there."""
+    entries = chain_of(25)
+    check = ChainCheck(CHAIN, 0, GENESIS, signed_by_key, checkpoint_every=5)
+    kept = {n: checkpoint(entries[n - 1]) for n in (5, 15, 20)}
+    for entry in entries:
+        check.position(entry["seq"], entry, kept.get(entry["seq"]))
+    check.finish()
+    # 10 is missing; 25's may still be on its way (the last interval is excused).
+    assert [(f.seq, f.problem) for f in check.findings] == [(10, Problem.MISSING_CHECKPOINT)]
+
+
+async def test_with_a_key_file_a_key_added_to_the_store_is_not_trusted(tmp_path: Any) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from services.lgsp.services.log_keys import LogKeys
+
+    class Store:
+        async def get(self, kid: str) -> dict[str, Any] | None:
+            from shared.signing import public_jwk
+
+            return {"public_jwk": public_jwk(forged.public_key(), kid)}
+
+        async def insert_if_absent(self, record: dict[str, Any]) -> dict[str, Any]:
+            return record
+
+    def pem_of(key: Ed25519PrivateKey) -> bytes:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    forged, retired = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    key_file = tmp_path / "log.pem"
+    key_file.write_bytes(pem_of(KEY))
+    retired_pem = (
+        retired.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    keys = LogKeys(Store(), str(key_file), "k1", retired={"k0": retired_pem})  # type: ignore[arg-type]
+    [entry] = chain_of(1)
+
+    def signed(key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:
+        return {**checkpoint(entry, key), "kid": kid}
+
+    ok = await keys.verifier(["k1", "k0", "attacker"])
+    assert ok(signed(KEY, "k1")) and ok(signed(retired, "k0"))
+    assert not ok(signed(forged, "attacker"))
+    # Production never runs on a generated key kept in the very store the log protects.
+    import pytest
+
+    with pytest.raises(ValueError, match="LOG_SIGNING_KEY_FILE"):
+        LogKeys(Store(), production=True)  # type: ignore[arg-type]
