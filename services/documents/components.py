@@ -177,9 +177,10 @@ def build_incoming(
     db = runtime.db
     repository = IncomingRepository(db, lease_s=settings.outbox_lease_s)
     fetches = FetchQueue(db)
-    # The documents' own content store: incoming bytes are never named by a claim check
-    # of ours (no referrer record), so they never leave the service.
-    content = ContentStore(db, "attachments")
+    # A store of their own: the bytes of documents sent in are never named by a claim check
+    # of ours, so they never leave the service, and the clean-up of outgoing attachments
+    # (which deletes bytes no outgoing document refers to) never reaches them.
+    content = ContentStore(db, "incoming_attachments")
     relay = OutboxRelay(
         repository.collection,
         runtime.publisher,

@@ -201,7 +201,8 @@ async def _incoming_step(
             "supporting_units": ["VP"],
             "deadline": deadline.isoformat(),
             "handler": f"demo-{Role.DRAFTER}",
-            "note": "Giao Cục Cơ yếu - Công nghệ thông tin chủ trì",
+            "instruction": "Giao Cục Cơ yếu - Công nghệ thông tin chủ trì, Văn phòng phối hợp",
+            "note": "Đã giao đơn vị xử lý",
         }
     response = await client.post(
         f"/api/v1/incoming/{doc['id']}/{action}",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from services.documents.api.deps import ComponentsDep
+from services.documents.api.schemas import FILE_RESPONSE, AttachmentList, AttachmentView
 from services.documents.services.attachments import FileBytes
 from shared.auth.dependencies import CurrentPrincipal, OptionalPrincipal
 from shared.http.concurrency import ExpectedVersion, Sha256Path, etag
@@ -27,7 +28,9 @@ def _file_response(item: FileBytes) -> Response:
     )
 
 
-@router.post("/api/v1/documents/{document_id}/attachments", status_code=201)
+@router.post(
+    "/api/v1/documents/{document_id}/attachments", status_code=201, response_model=AttachmentView
+)
 async def add_attachment(
     document_id: str,
     principal: CurrentPrincipal,
@@ -43,14 +46,18 @@ async def add_attachment(
     return JSONResponse(attachment, status_code=201, headers={"ETag": etag(int(doc["version"]))})
 
 
-@router.get("/api/v1/documents/{document_id}/attachments")
+@router.get("/api/v1/documents/{document_id}/attachments", response_model=AttachmentList)
 async def list_attachments(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
     return {"items": await components.attachments.list(principal, document_id)}
 
 
-@router.get("/api/v1/documents/{document_id}/attachments/{attachment_id}")
+@router.get(
+    "/api/v1/documents/{document_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=FILE_RESPONSE,
+)
 async def download_attachment(
     document_id: str, attachment_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> Response:
@@ -59,7 +66,7 @@ async def download_attachment(
     )
 
 
-@router.get("/api/v1/files/{sha256}")
+@router.get("/api/v1/files/{sha256}", response_class=Response, responses=FILE_RESPONSE)
 async def claim_check(
     sha256: Sha256Path,
     principal: OptionalPrincipal,

@@ -7,12 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from services.documents.api.deps import ComponentsDep
+from services.documents.api.schemas import DeliveryList
 from shared.auth.dependencies import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/documents", tags=["deliveries"])
 
 
-@router.get("/{document_id}/deliveries")
+@router.get(
+    "/{document_id}/deliveries", response_model=DeliveryList, response_model_exclude_unset=True
+)
 async def list_deliveries(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:

@@ -10,11 +10,15 @@ from fastapi.responses import JSONResponse
 
 from services.documents.api.deps import ComponentsDep, document_response
 from services.documents.api.schemas import (
+    AuditTrailView,
+    ChainVerdictView,
     DocumentCreate,
     DocumentIssue,
+    DocumentList,
     DocumentReason,
     DocumentReplace,
     DocumentUpdate,
+    DocumentView,
     audit_view,
     document_view,
 )
@@ -29,7 +33,12 @@ from shared.http.problems import ProblemError
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    response_model=DocumentView,
+    responses={200: {"model": DocumentView, "description": "created before (Idempotency-Key)"}},
+)
 async def create_document(
     body: DocumentCreate,
     principal: CurrentPrincipal,
@@ -44,7 +53,7 @@ async def create_document(
     return response
 
 
-@router.get("")
+@router.get("", response_model=DocumentList, response_model_exclude_unset=True)
 async def list_documents(
     principal: CurrentPrincipal,
     components: ComponentsDep,
@@ -80,7 +89,7 @@ async def list_documents(
     }
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_model=DocumentView)
 async def read_document(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> Any:
@@ -88,7 +97,7 @@ async def read_document(
     return document_response(await components.recall.with_summary(doc))
 
 
-@router.patch("/{document_id}")
+@router.patch("/{document_id}", response_model=DocumentView)
 async def edit_document(
     document_id: str,
     body: DocumentUpdate,
@@ -103,7 +112,7 @@ async def edit_document(
     )
 
 
-@router.post("/{document_id}/submit")
+@router.post("/{document_id}/submit", response_model=DocumentView)
 async def submit(
     document_id: str,
     principal: CurrentPrincipal,
@@ -114,7 +123,7 @@ async def submit(
     return document_response(doc)
 
 
-@router.post("/{document_id}/approve")
+@router.post("/{document_id}/approve", response_model=DocumentView)
 async def approve(
     document_id: str,
     principal: CurrentPrincipal,
@@ -125,7 +134,7 @@ async def approve(
     return document_response(doc)
 
 
-@router.post("/{document_id}/return")
+@router.post("/{document_id}/return", response_model=DocumentView)
 async def return_to_draft(
     document_id: str,
     body: DocumentReason,
@@ -139,7 +148,7 @@ async def return_to_draft(
     return document_response(doc)
 
 
-@router.post("/{document_id}/issue")
+@router.post("/{document_id}/issue", response_model=DocumentView)
 async def issue(
     document_id: str,
     principal: CurrentPrincipal,
@@ -152,7 +161,7 @@ async def issue(
     return document_response(doc)
 
 
-@router.post("/{document_id}/revoke")
+@router.post("/{document_id}/revoke", response_model=DocumentView)
 async def revoke(
     document_id: str,
     body: DocumentReason,
@@ -164,7 +173,7 @@ async def revoke(
     return document_response(await components.recall.with_summary(doc))
 
 
-@router.post("/{document_id}/unpublish")
+@router.post("/{document_id}/unpublish", response_model=DocumentView)
 async def unpublish(
     document_id: str,
     body: DocumentReason,
@@ -178,7 +187,7 @@ async def unpublish(
     return document_response(doc)
 
 
-@router.post("/{document_id}/recall")
+@router.post("/{document_id}/recall", response_model=DocumentView)
 async def recall(
     document_id: str,
     body: DocumentReason,
@@ -193,7 +202,7 @@ async def recall(
     return document_response(doc)
 
 
-@router.post("/{document_id}/replace")
+@router.post("/{document_id}/replace", response_model=DocumentView)
 async def replace(
     document_id: str,
     body: DocumentReplace,
@@ -207,7 +216,9 @@ async def replace(
     return document_response(doc)
 
 
-@router.get("/{document_id}/audit")
+@router.get(
+    "/{document_id}/audit", response_model=AuditTrailView, response_model_exclude_unset=True
+)
 async def audit_trail(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
@@ -215,7 +226,7 @@ async def audit_trail(
     return {"items": [audit_view(e) for e in entries]}
 
 
-@router.get("/{document_id}/audit/verify")
+@router.get("/{document_id}/audit/verify", response_model=ChainVerdictView)
 async def verify_audit_trail(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:

@@ -10,11 +10,15 @@ from fastapi.responses import JSONResponse, Response
 
 from services.documents.api.deps import ComponentsDep
 from services.documents.api.schemas import (
+    AuditTrailView,
+    ChainVerdictView,
     IncomingAssign,
     IncomingComplete,
+    IncomingList,
     IncomingNote,
     IncomingReason,
     IncomingRecallAnswer,
+    IncomingView,
     audit_view,
     incoming_view,
 )
@@ -27,6 +31,7 @@ from shared.contracts.vocabulary import Urgency
 from shared.http.concurrency import ExpectedVersion, etag
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
+from shared.http.views import binary_response
 from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1/incoming", tags=["incoming"])
@@ -53,7 +58,7 @@ def _position(cursor: str | None) -> tuple[list[Any] | None, str | None]:
     return after, before
 
 
-@router.get("")
+@router.get("", response_model=IncomingList, response_model_exclude_unset=True)
 async def list_incoming(
     principal: CurrentPrincipal,
     components: ComponentsDep,
@@ -81,14 +86,19 @@ async def list_incoming(
     }
 
 
-@router.get("/{inbound_id}")
+@router.get("/{inbound_id}", response_model=IncomingView)
 async def read_incoming(
     inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> JSONResponse:
     return incoming_response(await components.incoming.read(principal, inbound_id))
 
 
-@router.get("/{inbound_id}/attachments/{attachment_id}")
+@router.get(
+    "/{inbound_id}/attachments/{attachment_id}",
+    response_class=Response,
+    # A partner's file keeps the media type it was sent with.
+    responses=binary_response("the file's bytes", ("*/*",)),
+)
 async def download_incoming_attachment(
     inbound_id: InboundId,
     attachment_id: Annotated[str, Path(min_length=1, max_length=64)],
@@ -106,7 +116,7 @@ async def download_incoming_attachment(
     )
 
 
-@router.post("/{inbound_id}/accept")
+@router.post("/{inbound_id}/accept", response_model=IncomingView)
 async def accept(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
@@ -118,7 +128,7 @@ async def accept(
     return incoming_response(await components.incoming.accept(principal, inbound_id, version, note))
 
 
-@router.post("/{inbound_id}/reject")
+@router.post("/{inbound_id}/reject", response_model=IncomingView)
 async def reject(
     inbound_id: InboundId,
     body: IncomingReason,
@@ -130,7 +140,7 @@ async def reject(
     return incoming_response(doc)
 
 
-@router.post("/{inbound_id}/assign")
+@router.post("/{inbound_id}/assign", response_model=IncomingView)
 async def assign(
     inbound_id: InboundId,
     body: IncomingAssign,
@@ -144,12 +154,13 @@ async def assign(
         deadline=body.deadline,
         handler=body.handler,
         note=body.note,
+        instruction=body.instruction,
     )
     doc = await components.incoming.assign(principal, inbound_id, version, assignment)
     return incoming_response(doc)
 
 
-@router.post("/{inbound_id}/progress")
+@router.post("/{inbound_id}/progress", response_model=IncomingView)
 async def progress(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
@@ -163,7 +174,7 @@ async def progress(
     )
 
 
-@router.post("/{inbound_id}/complete")
+@router.post("/{inbound_id}/complete", response_model=IncomingView)
 async def complete(
     inbound_id: InboundId,
     principal: CurrentPrincipal,
@@ -178,7 +189,7 @@ async def complete(
     return incoming_response(doc)
 
 
-@router.post("/{inbound_id}/recall-answer")
+@router.post("/{inbound_id}/recall-answer", response_model=IncomingView)
 async def recall_answer(
     inbound_id: InboundId,
     body: IncomingRecallAnswer,
@@ -192,7 +203,7 @@ async def recall_answer(
     return incoming_response(doc)
 
 
-@router.get("/{inbound_id}/audit")
+@router.get("/{inbound_id}/audit", response_model=AuditTrailView, response_model_exclude_unset=True)
 async def incoming_audit_trail(
     inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
@@ -200,7 +211,7 @@ async def incoming_audit_trail(
     return {"items": [audit_view(e) for e in entries]}
 
 
-@router.get("/{inbound_id}/audit/verify")
+@router.get("/{inbound_id}/audit/verify", response_model=ChainVerdictView)
 async def verify_incoming_audit_trail(
     inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:

@@ -7,7 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from services.documents.api.deps import ComponentsDep
-from services.documents.api.schemas import incoming_register_entry, register_entry
+from services.documents.api.schemas import (
+    RegisterView,
+    incoming_register_entry,
+    register_entry,
+)
 from services.documents.domain.incoming import INCOMING_BOOK
 from shared.auth.dependencies import CurrentPrincipal
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
@@ -16,7 +20,7 @@ from shared.http.problems import ProblemError
 router = APIRouter(prefix="/api/v1/registers", tags=["registers"])
 
 
-@router.get("/{issuer}/{book}/{year}")
+@router.get("/{issuer}/{book}/{year}", response_model=RegisterView)
 async def register(
     issuer: Annotated[str, Path(max_length=32)],
     book: Annotated[str, Path(max_length=50)],

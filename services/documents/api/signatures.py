@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from services.documents.api.deps import ComponentsDep
-from services.documents.api.schemas import VerificationRequest
+from services.documents.api.schemas import JwksView, VerificationRequest, VerificationView
 from shared.auth.dependencies import OptionalPrincipal
 from shared.http.rate_limit import client_rate_limit
 
@@ -16,12 +16,17 @@ router = APIRouter(tags=["signatures"])
 verify_rate = client_rate_limit("verify_limiter")
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", response_model=JwksView)
 async def jwks(components: ComponentsDep) -> dict[str, Any]:
     return await components.verification.jwks()
 
 
-@router.post("/api/v1/verify", dependencies=[Depends(verify_rate)])
+@router.post(
+    "/api/v1/verify",
+    dependencies=[Depends(verify_rate)],
+    response_model=VerificationView,
+    response_model_exclude_unset=True,
+)
 async def verify(
     body: VerificationRequest, principal: OptionalPrincipal, components: ComponentsDep
 ) -> Any:

@@ -11,6 +11,7 @@ must neither hide an answer nor be hidden by one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ from typing import Any
 
 from shared.contracts.events import DeliveryStatusChanged
 from shared.contracts.vocabulary import IncomingStatus
+from shared.kit.clock import as_utc
 
 Doc = dict[str, Any]
 
@@ -106,7 +108,13 @@ class RecallOutcome(StrEnum):
 def recall_line(recall: Mapping[str, Any], code: str, record: Doc | None) -> Doc:
     """One recipient's recall: its answer (15, 16) with note and time, else the request (13)."""
     answer = (record or {}).get("recall_status")
-    if answer is not None:
+    answered_at, asked_at = (record or {}).get("recall_changed_at"), recall.get("requested_at")
+    # An answer older than the request answers nothing (a receiver's stray status).
+    if answer is not None and not (
+        isinstance(answered_at, dt.datetime)
+        and isinstance(asked_at, dt.datetime)
+        and as_utc(answered_at) < as_utc(asked_at)
+    ):
         return {
             "status": answer,
             "note": (record or {}).get("recall_note", ""),

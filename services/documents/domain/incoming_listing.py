@@ -18,7 +18,7 @@ from services.documents.domain.incoming import (
     recall_pending,
     urgency_rank,
 )
-from services.documents.domain.numbering import local_date
+from services.documents.domain.numbering import VN_TZ, local_date
 from shared.contracts.vocabulary import Urgency
 from shared.kit.clock import as_utc
 
@@ -84,6 +84,13 @@ def open_sort_key(doc: Mapping[str, Any]) -> list[Any]:
 def day_key(received_at: dt.datetime) -> str:
     """The day bucket of an arrival: the calendar date in Vietnam."""
     return local_date(as_utc(received_at)).isoformat()
+
+
+def after_day(day: str) -> str:
+    """A history cursor just after every arrival of the local ``day``: the walk goes on
+    with that day and the ones before it."""
+    next_day = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+    return stamp(dt.datetime.combine(next_day, dt.time(), tzinfo=VN_TZ))
 
 
 def closed_sort_key(doc: Mapping[str, Any]) -> str:

@@ -19,6 +19,7 @@ EARLIEST = "earliest"
 # back a cursor: its cost never depends on how much history is stored.
 MAX_EXAMINED = 2000
 DAYS_PER_READ = 31
+MAX_BUCKET_READS = 12  # a year of day buckets per request at most
 
 
 def day_of(document_id: str) -> str:
@@ -28,6 +29,15 @@ def day_of(document_id: str) -> str:
     except ValueError:
         millis = 0
     return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%Y-%m-%d")
+
+
+def id_after_day(day: str) -> str:
+    """A listing cursor just after every id of the UTC ``day`` (ids start with the creation
+    time in milliseconds, as 12 hex digits)."""
+    next_day = dt.datetime.combine(
+        dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
+    )
+    return f"{int(next_day.timestamp() * 1000):012x}"
 
 
 def _days_before(day: str, count: int) -> list[str]:
@@ -71,8 +81,12 @@ class DocumentRepository(AggregateStore):
             return [], None
         day = day_of(before_id) if before_id else dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         found: list[Doc] = []
-        examined = 0
+        examined = reads = 0
         while day >= earliest:
+            if reads == MAX_BUCKET_READS:
+                # Sparse history: a filter that matches little must not walk back for years.
+                return found, id_after_day(day)
+            reads += 1
             days = [d for d in _days_before(day, DAYS_PER_READ) if d >= earliest]
             buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
             for one in days:

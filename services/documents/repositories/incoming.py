@@ -16,7 +16,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.documents.domain.incoming import is_open
-from services.documents.domain.incoming_listing import closed_sort_key, day_key, open_entry
+from services.documents.domain.incoming_listing import (
+    after_day,
+    closed_sort_key,
+    day_key,
+    open_entry,
+)
 from services.documents.repositories.aggregates import BATCH, AggregateStore
 from shared.kit.types import Doc
 
@@ -25,6 +30,7 @@ EARLIEST = "earliest"
 # then hands back a cursor: its cost never depends on how much history is stored.
 MAX_EXAMINED = 2000
 DAYS_PER_READ = 31
+MAX_BUCKET_READS = 12  # a year of day buckets per request at most
 
 
 def _days_before(day: str, count: int) -> list[str]:
@@ -95,8 +101,12 @@ class IncomingRepository(AggregateStore):
         stop = max(first_day, str(earliest_doc["day"]))
         day = last_day
         found: list[Doc] = []
-        examined = 0
+        examined = reads = 0
         while day >= stop:
+            if reads == MAX_BUCKET_READS:
+                # Sparse history: a filter that matches little must not walk back for years.
+                return found, after_day(day)
+            reads += 1
             days = [d for d in _days_before(day, DAYS_PER_READ) if d >= stop]
             buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
             for one in days:

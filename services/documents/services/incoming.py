@@ -66,7 +66,8 @@ class Assignment:
     supporting_units: list[str]
     deadline: dt.date
     handler: str
-    note: str = ""
+    note: str = ""  # told to the sender with status 04
+    instruction: str = ""  # the leader's instruction to the units: never leaves the ministry
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ class IncomingService:
             "by": principal.user,
             "at": now,
             "note": assignment.note,
+            "instruction": assignment.instruction,
         }
         reason = (
             f"lead {assignment.lead_unit}, handler {assignment.handler}, "

@@ -45,12 +45,12 @@ from services.documents.services.audit import AuditTrail
 from services.documents.services.signing_keys import KeyRing
 from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
-from shared.contracts.models import DocumentSignature
 from shared.contracts.vocabulary import Confidentiality, DocumentType
-from shared.kit.clock import utcnow
+from shared.kit.clock import as_utc, utcnow
 from shared.kit.types import Doc
 from shared.logging import get_logger
-from shared.signing import sign
+from shared.metrics import NUMBERING_OLDEST_RESERVATION, NUMBERING_RESERVATIONS
+from shared.signing import signature_for
 
 log = get_logger(__name__)
 
@@ -160,7 +160,8 @@ class IssuanceService:
         )
         key = self._keys.current
         now = utcnow()
-        signature = DocumentSignature(kid=key.kid, value=sign(signed, key.private), signed_at=now)
+        # Both forms: the JWS that JOSE libraries verify, and the original one (§10).
+        signature = signature_for(signed, key.private, key.kid, now)
         change = (
             self._uow.change(doc)
             .set(
@@ -198,7 +199,9 @@ class IssuanceService:
         """
         cutoff = utcnow() - dt.timedelta(seconds=grace_s)
         touched = 0
-        for counter in await self._counters.with_reservations():
+        counters = await self._counters.with_reservations()
+        _report_reservations(counters)
+        for counter in counters:
             if book_of(str(counter["_id"])) == INCOMING_BOOK:
                 continue  # arrival numbers: the incoming registration recovers them
             for reservation in list(counter.get("reservations", [])):
@@ -215,3 +218,11 @@ class IssuanceService:
                     await self._trail.flush(doc)
                 touched += 1
         return touched
+
+
+def _report_reservations(counters: list[Doc]) -> None:
+    """Open reservations of every book (issuance and arrival), read by the recovery anyway."""
+    times = [as_utc(r["at"]) for c in counters for r in c.get("reservations", [])]
+    NUMBERING_RESERVATIONS.set(len(times))
+    oldest = (utcnow() - min(times)).total_seconds() if times else 0.0
+    NUMBERING_OLDEST_RESERVATION.set(max(0.0, oldest))

@@ -70,7 +70,8 @@ class RevocationService:
         if refusal is not None:
             raise WrongState(refusal, state=str(doc["state"]), version=int(doc["version"]))
         now = utcnow()
-        record = {"at": now, "explanation": explanation, "by": principal.user}
+        # Kept as text: the document view shows nested records as they are stored.
+        record = {"at": now.isoformat(), "explanation": explanation, "by": principal.user}
         change = (
             self._uow.change(doc)
             .set(unpublished=record, updated_at=now)

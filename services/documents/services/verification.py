@@ -15,7 +15,7 @@ from services.documents.services.signing_keys import KeyRing
 from shared.auth.principal import Principal
 from shared.contracts.models import DocumentSignature, SignedDocument
 from shared.kit.types import Doc
-from shared.signing import verify
+from shared.signing import form_of, verify
 
 
 def _summary(doc: Doc) -> Doc:
@@ -52,7 +52,12 @@ class VerificationService:
             return {"valid": False, "reason": "no issued document with this id is known to you"}
         signature = DocumentSignature(**doc["signature"])
         valid = verify(doc["signed"], signature, await self._keys.jwks())
-        return {"valid": valid, "kid": signature.kid, **_summary(doc)}
+        return {
+            "valid": valid,
+            "kid": signature.kid,
+            "signature_form": form_of(signature).value,
+            **_summary(doc),
+        }
 
     async def by_signature(self, principal: Principal | None, document: Doc, signature: Doc) -> Doc:
         try:
@@ -70,6 +75,7 @@ class VerificationService:
             "signature_valid": signature_valid,
             "matches_issued": matches,
             "kid": sig.kid,
+            "signature_form": form_of(sig).value,
         }
         if doc is not None:
             result.update(_summary(doc))

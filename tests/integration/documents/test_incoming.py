@@ -279,13 +279,15 @@ async def test_a_document_sent_in_is_registered_assigned_handled_and_completed(
             "supporting_units": ["VP"],
             "deadline": deadline.isoformat(),
             "handler": HANDLER,
-            "note": "Giao CNTT chủ trì",
+            "note": "Đã giao đơn vị xử lý",
+            "instruction": "CNTT chủ trì, VP phối hợp; báo cáo trước hạn",
         }
         other_leader = await step(app, event.inbound_id, "assign", approver("VP"), accepted, body)
         assert other_leader.status_code == 403
         assigned = await step(app, event.inbound_id, "assign", approver(), accepted, body)
         assert assigned.status_code == 200, assigned.text
         assert assigned.json()["assignment"]["handler"] == HANDLER
+        assert assigned.json()["assignment"]["instruction"].startswith("CNTT chủ trì")
 
         # A unit's list shows what awaits its handling; another drafter is not the handler.
         mine = await app.get("/api/v1/incoming?unit=CNTT", headers=drafter())
@@ -322,7 +324,9 @@ async def test_a_document_sent_in_is_registered_assigned_handled_and_completed(
     assert all(s["sender_code"] == SENDER for s in sent)
     assert sent[0]["sender_notation"] == "245/BNV-CQĐT"
     assert sent[0]["sender_document_id"] == event.sender_document_id
-    assert sent[1]["note"] == "Giao CNTT chủ trì" and sent[3]["note"] == "Đã trả lời"
+    assert sent[1]["note"] == "Đã giao đơn vị xử lý" and sent[3]["note"] == "Đã trả lời"
+    # The leader's instruction stays inside the ministry.
+    assert not any("phối hợp" in s["note"] for s in sent)
 
     # Closed: gone from the open list, found in the history and in the incoming register.
     open_now = await app.get("/api/v1/incoming", headers=clerk())

@@ -53,3 +53,34 @@ async def test_a_filter_matching_little_gets_a_cursor_instead_of_a_scan(
     # The bound is checked per batch read: the whole batch was examined, then handed back.
     assert page == [] and cursor == min(ids)
     assert await repo.walk_newest_first(lambda d: False, cursor, 10) == ([], None)
+
+
+async def test_a_filter_that_matches_nothing_over_sparse_history_pages_by_the_year(
+    db: AsyncDatabase[Any],
+) -> None:
+    """Six years of days with one document at each end: a request reads at most a year of
+    day buckets and hands back a cursor, so its cost never grows with how far history goes."""
+    repo = DocumentRepository(db)
+    oldest = await _store(repo, 6 * 366, 1, "CNTT")
+    await _store(repo, 0, 1, "CNTT")
+    cursor: str | None = None
+    pages = 0
+    found: list[str] = []
+    while True:
+        items, cursor = await repo.walk_newest_first(
+            lambda doc: doc["drafting_unit"] == "VP", cursor, 20
+        )
+        found += [str(d["_id"]) for d in items]
+        pages += 1
+        if cursor is None:
+            break
+        assert repo_module.day_of(cursor) <= dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    assert found == [] and 6 <= pages <= 9
+    # The same walk finds the oldest document when the filter accepts it.
+    cursor, everything = None, []
+    while True:
+        items, cursor = await repo.walk_newest_first(lambda doc: True, cursor, 20)
+        everything += [str(d["_id"]) for d in items]
+        if cursor is None:
+            break
+    assert everything[-1] == oldest[0] and len(everything) == 2

@@ -209,3 +209,12 @@ def test_a_second_recall_is_refused_in_words_that_say_where_the_first_stands() -
     assert "every recipient accepted" in already_recalled(recall_summary(RECALLED, accepted))
     refused = {**accepted, G22: answer(IncomingStatus.RECALL_REFUSED)}
     assert "1 recipient(s) refused" in already_recalled(recall_summary(RECALLED, refused))
+
+
+def test_an_answer_older_than_the_recall_answers_nothing() -> None:
+    asked = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    recall = {"reason": "Gửi nhầm", "requested_at": asked, "recipients": ["000.00.00.G22"]}
+    stray = {"recall_status": "15", "recall_note": "", "recall_changed_at": asked - dt.timedelta(1)}
+    assert recall_line(recall, "000.00.00.G22", stray)["status"] == "13"
+    answered = {**stray, "recall_changed_at": asked + dt.timedelta(minutes=5)}
+    assert recall_line(recall, "000.00.00.G22", answered)["status"] == "15"
