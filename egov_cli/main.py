@@ -7,12 +7,18 @@ from typing import Annotated
 
 import typer
 
+from egov_cli import contracts as contracts_commands
+from egov_cli import dlq as dlq_commands
 from egov_cli import lgsp as lgsp_commands
+from egov_cli import portal as portal_commands
 from shared.auth.principal import SERVICES, Role
 from shared.contracts.vocabulary import Confidentiality
 
 app = typer.Typer(help="egov platform: documents, portal and LGSP.", no_args_is_help=True)
 app.add_typer(lgsp_commands.app, name="lgsp")
+app.add_typer(portal_commands.app, name="portal")
+app.add_typer(dlq_commands.app, name="dlq")
+app.command(name="contracts")(contracts_commands.contracts)
 
 
 @app.command()
@@ -47,13 +53,29 @@ def topics(
     ] = "127.0.0.1:9092",
     partitions: Annotated[int, typer.Option(envvar="EGOV_TOPIC_PARTITIONS")] = 6,
     replication: Annotated[int, typer.Option(envvar="EGOV_TOPIC_REPLICATION")] = 1,
+    min_insync_replicas: Annotated[
+        int | None,
+        typer.Option(
+            envvar="EGOV_TOPIC_MIN_INSYNC_REPLICAS",
+            help="min.insync.replicas of every topic (default: the broker's)",
+        ),
+    ] = None,
     suffix: Annotated[str, typer.Option(envvar="EGOV_TOPIC_SUFFIX")] = "",
 ) -> None:
-    """Create the platform's topics (idempotent)."""
+    """Create the platform's topics (idempotent); TLS and SASL from EGOV_KAFKA_*."""
+    from shared.messaging.kafka_security import client_options
     from shared.messaging.topics_admin import ensure_topics
+    from shared.settings import KafkaClientSettings
 
     created = asyncio.run(
-        ensure_topics(bootstrap, suffix=suffix, partitions=partitions, replication=replication)
+        ensure_topics(
+            bootstrap,
+            suffix=suffix,
+            partitions=partitions,
+            replication=replication,
+            min_insync_replicas=min_insync_replicas,
+            security=client_options(KafkaClientSettings()),
+        )
     )
     typer.echo("created: " + ", ".join(created) if created else "all topics exist")
 
@@ -62,20 +84,26 @@ def topics(
 def serve(
     service: Annotated[str, typer.Argument(help="documents, portal or lgsp")],
 ) -> None:
-    """Run one service (its host and port come from its settings)."""
+    """Run one service: its public port, and its admin port (metrics, API descriptions)."""
+    import importlib
+
     import uvicorn
 
     from egov_cli.services import load_settings
+    from shared.observability.admin import enable_admin_port
 
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service}")
     settings = load_settings(service)
+    app = importlib.import_module(f"services.{service}.app").create_app(settings)
+    enable_admin_port(app)
     uvicorn.run(
-        f"services.{service}.app:create_app",
-        factory=True,
+        app,
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        log_config=None,  # every line goes through the service's JSON logging
+        access_log=False,  # requests are logged by the service, with their correlation id
         lifespan="on",
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from egov_cli.platform import DEFAULT_PORTS, Platform
+from egov_cli.platform import ADMIN_PORT_OFFSET, DEFAULT_PORTS, Platform
 from shared.demo import DEMO_RECEIVER_PORT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,9 @@ def run_up(load_demo: bool = True) -> None:
         )
         for name in ("documents", "portal", "lgsp"):
             port = int(os.environ.get(f"EGOV_{name.upper()}_PORT", DEFAULT_PORTS[name]))
-            platform.start(name, port, env, state / "logs")
+            admin = os.environ.get(f"EGOV_{name.upper()}_ADMIN_PORT")
+            admin_port = int(admin) if admin else port + ADMIN_PORT_OFFSET
+            platform.start(name, port, env, state / "logs", admin_port=admin_port)
         platform.wait_ready(timeout=90)
         typer.echo(f"all services ready in {time.monotonic() - started:.1f}s")
         if load_demo:
@@ -50,7 +52,8 @@ def run_up(load_demo: bool = True) -> None:
 
             asyncio.run(load_all())
         for proc in platform.processes:
-            typer.echo(f"  {proc.name:<14} {proc.url:<24} log: {proc.log_path}")
+            admin = f"admin: {proc.admin_url}/metrics" if proc.admin_url else ""
+            typer.echo(f"  {proc.name:<14} {proc.url:<24} log: {proc.log_path}  {admin}")
         typer.echo("Portal: http://127.0.0.1:8000/   Press Ctrl-C to stop everything.")
         stop = False
 

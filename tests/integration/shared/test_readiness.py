@@ -1,4 +1,6 @@
-"""/readyz tells the truth: it fails while Kafka is down and recovers when it is back."""
+"""/readyz tells the truth: a replica that can serve its traffic is ready; Kafka being away
+is reported (events wait in the outbox) but takes no replica out of the load balancer, while a
+database that does not answer does."""
 
 from __future__ import annotations
 
@@ -8,12 +10,13 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from shared.runtime import Runtime, create_service_app
 from shared.settings import ServiceSettings
-from tests.support.infra import free_port, mongo_url, unique
+from tests.support.infra import free_port, kafka_bootstrap, mongo_url, unique
 from tests.support.services import running_app
 
 INFRA = Path(__file__).resolve().parents[3] / "deploy" / "local" / "infra.sh"
@@ -68,7 +71,16 @@ async def _ready(client, expect: int) -> dict[str, object]:  # type: ignore[no-u
             await asyncio.sleep(0.5)
 
 
-async def test_readyz_fails_while_kafka_is_stopped_and_recovers(
+async def _status(client, expect: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(60):
+        while True:
+            body: dict[str, object] = (await client.get("/readyz")).json()
+            if body["status"] == expect:
+                return body
+            await asyncio.sleep(0.5)
+
+
+async def test_readyz_stays_ready_while_kafka_is_stopped_and_says_so(
     private_kafka: tuple[str, dict[str, str]],
 ) -> None:
     bootstrap, env = private_kafka
@@ -79,10 +91,33 @@ async def test_readyz_fails_while_kafka_is_stopped_and_recovers(
         mongo_database=unique("t_"),
     )
     async with running_app(create_app, settings) as client:
-        assert (await _ready(client, 200))["checks"] == {"mongo": "ok", "kafka": "ok"}
+        ready = await _ready(client, 200)
+        assert ready == {"status": "ready", "checks": {"mongo": "ok", "kafka": "ok"}}
         subprocess.run(["bash", str(INFRA), "stop", "kafka"], env=env, check=True, timeout=60)
-        down = await _ready(client, 503)
-        assert down["checks"] == {"mongo": "ok", "kafka": "unreachable"}
-        assert (await client.get("/healthz")).status_code == 200  # alive, just not ready
+        down = await _status(client, "degraded")
+        assert down == {"status": "degraded", "checks": {"mongo": "ok", "kafka": "unreachable"}}
+        assert (await client.get("/readyz")).status_code == 200
         subprocess.run(["bash", str(INFRA), "start"], env=env, check=True, timeout=120)
-        assert (await _ready(client, 200))["status"] == "ready"
+        assert (await _status(client, "ready"))["checks"]["kafka"] == "ok"
+
+
+async def test_readyz_fails_while_the_database_does_not_answer(topic_suffix: str) -> None:
+    settings = ServiceSettings(
+        service_name="probe",
+        kafka_bootstrap_servers=kafka_bootstrap(),
+        topic_suffix=topic_suffix,
+        # Nothing listens there: the client is created lazily, every ping fails.
+        mongo_url=f"mongodb://127.0.0.1:{free_port()}/",
+        mongo_database=unique("t_"),
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://probe") as client:
+            response = await client.get("/readyz")
+            assert response.status_code == 503
+            assert response.json() == {
+                "status": "unavailable",
+                "checks": {"mongo": "unreachable", "kafka": "ok"},
+            }
+            assert (await client.get("/healthz")).status_code == 200  # alive, just not ready

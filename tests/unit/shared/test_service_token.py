@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import jwt
+import pytest
 from typer.testing import CliRunner
 
 from egov_cli.main import app
-from shared.auth.service_token import ServiceTokenProvider
+from shared.auth.service_token import ServiceTokenConfigError, ServiceTokenProvider
 from shared.auth.verifier import TokenVerifier
 from shared.settings import ServiceSettings
 
@@ -54,3 +55,34 @@ def test_egov_token_prints_a_token_the_services_accept() -> None:
 def test_egov_token_refuses_an_unknown_role() -> None:
     result = CliRunner().invoke(app, ["token", "--user", "x", "--role", "king"])
     assert result.exit_code != 0
+
+
+def test_without_the_development_key_the_service_account_is_required_at_start_up() -> None:
+    production = {"environment": "production", "trust_dev_keys": False, "jwks_file": "x"}
+    with pytest.raises(ServiceTokenConfigError) as refused:
+        ServiceTokenProvider(ServiceSettings(service_name="lgsp", **production))
+    message = str(refused.value)
+    for name in (
+        "EGOV_OAUTH_TOKEN_URL",
+        "EGOV_LGSP_OAUTH_CLIENT_ID",
+        "EGOV_LGSP_OAUTH_CLIENT_SECRET",
+    ):
+        assert name in message
+    with pytest.raises(ServiceTokenConfigError, match=r"EGOV_LGSP_OAUTH_CLIENT_SECRET$"):
+        ServiceTokenProvider(
+            ServiceSettings(
+                service_name="lgsp",
+                oauth_token_url="https://idp.example/token",
+                oauth_client_id="egov-lgsp",
+                **production,
+            )
+        )
+    ServiceTokenProvider(
+        ServiceSettings(
+            service_name="lgsp",
+            oauth_token_url="https://idp.example/token",
+            oauth_client_id="egov-lgsp",
+            oauth_client_secret="s3cret",
+            **production,
+        )
+    )
