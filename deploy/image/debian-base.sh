@@ -10,7 +10,16 @@ podman=(bash "$here/podman.sh")
 
 name="${EGOV_DEBIAN_BASE:-localhost/egov-debian-base:bookworm-py311}"
 cache="${EGOV_CACHE_DIR:-$HOME/.cache/egov}"
-mirror="${EGOV_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The mirror this machine's apt already uses (deb822 .sources or one-line .list files),
+# unless EGOV_DEBIAN_MIRROR names another.
+machine_mirror() {
+  local found
+  found=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | head -n1)
+  [ -n "$found" ] || found=$(grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+    | awk '{print ($2 ~ /^\[/) ? $3 : $2}' | head -n1)
+  echo "$found"
+}
+mirror="${EGOV_DEBIAN_MIRROR:-$(machine_mirror)}"
 tarball="$cache/debian-bookworm-py311.tar"
 
 say() { printf '[image] %s\n' "$*" >&2; }
@@ -20,6 +29,7 @@ if "${podman[@]}" image exists "$name"; then
   exit 0
 fi
 if [ ! -f "$tarball" ]; then
+  [ -n "$mirror" ] || { say "no Debian mirror found in /etc/apt: set EGOV_DEBIAN_MIRROR"; exit 1; }
   command -v debootstrap >/dev/null 2>&1 || {
     say "debootstrap is missing: install it (e.g. apt-get install debootstrap)"
     exit 1
