@@ -64,7 +64,7 @@ def test_kafka_is_the_local_stack_version_and_keeps_its_data_on_the_volume(
     local = re.search(r'^KAFKA_VERSION="([^"]+)"', INFRA.read_text(), re.MULTILINE)
     assert local
     kafka = config["services"]["kafka"]
-    assert kafka["image"].endswith(f"/apache/kafka:{local.group(1)}")
+    assert kafka["image"].split("/")[-2:] == ["apache", f"kafka:{local.group(1)}"]
     log_dir = kafka["environment"]["KAFKA_LOG_DIRS"]
     assert any(v.split(":")[1] == log_dir for v in kafka["volumes"]), kafka["volumes"]
     mongo = config["services"]["mongo"]
