@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 from fastapi import FastAPI
-from starlette.middleware import Middleware
 
 from services.documents.api import (
     attachments,
@@ -15,7 +14,6 @@ from services.documents.api import (
     registers,
     signatures,
 )
-from services.documents.api.upload_limit import UploadLimitMiddleware
 from services.documents.components import build
 from services.documents.consumers import register_consumers
 from services.documents.settings import Settings
@@ -48,14 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         build=functools.partial(build, settings=settings),
     )
-    # Innermost, so refused uploads still get a correlation id and request metrics.
-    app.user_middleware.append(
-        Middleware(
-            UploadLimitMiddleware,
-            max_file_bytes=settings.max_attachment_bytes,
-            overhead_bytes=settings.upload_overhead_bytes,
-        )
-    )
+    # Uploads get the file limit plus multipart overhead, refused before they are read.
     install_body_limit(
         app,
         default_max_bytes=settings.max_body_bytes,
