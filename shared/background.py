@@ -7,13 +7,36 @@ jobs). A failing step is logged and retried on the next round, never fatal to th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+
+async def wait_event(event: asyncio.Event, timeout_s: float) -> bool:
+    """Wait for ``event`` at most ``timeout_s``; True when it was set.
+
+    ``asyncio.wait_for`` on Python 3.11 loses a cancellation that lands in the same turn as
+    the event being set, so a loop woken just as it is stopped would never stop;
+    ``asyncio.timeout`` keeps it.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait for it to end, cancelling again if a step swallowed it."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background.ended_with_error", task=task.get_name(), error=repr(task.exception()))
 
 
 class BackgroundLoop:
@@ -33,11 +56,9 @@ class BackgroundLoop:
             self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            await cancel_and_wait(task)
 
     async def _run(self) -> None:
         while True:
@@ -46,5 +67,4 @@ class BackgroundLoop:
                 await self._step()
             except Exception:
                 log.exception("background.step_failed", loop=self.name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval_s)
+            await wait_event(self._wake, self._interval_s)

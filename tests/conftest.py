@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import io
 import os
-from collections.abc import AsyncIterator
+import sys
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
         if "/e2e/" in path:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that hangs prints where its coroutines wait, shortly before the timeout ends it
+    (pytest-timeout shows the threads only, and they all wait in the event loop)."""
+    marker = item.get_closest_marker("timeout")
+    limit = (
+        float(marker.args[0])
+        if marker and marker.args
+        else float(item.config.getini("timeout") or 0)
+    )
+    watchdog = threading.Timer(max(limit - 15, 1), _print_pending_tasks) if limit else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        return (yield)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+
+
+def _print_pending_tasks() -> None:
+    out = io.StringIO()
+    tasks = [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]
+    out.write(f"\n===== {len(tasks)} pending asyncio tasks =====\n")
+    for task in tasks:
+        out.write(f"-- {task.get_name()}\n")
+        awaiting: Any = task.get_coro()
+        while awaiting is not None:  # down the chain of awaits to where it waits
+            frame = getattr(awaiting, "cr_frame", None) or getattr(awaiting, "gi_frame", None)
+            if frame is not None:
+                out.write(
+                    f"   {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}\n"
+                )
+            awaiting = getattr(awaiting, "cr_await", None) or getattr(
+                awaiting, "gi_yieldfrom", None
+            )
+        out.write(f"   waits for {getattr(task, '_fut_waiter', None)!r}\n")
+    sys.stderr.write(out.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ another partner's. Parked jobs stay untouched until an administrator fixes the p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import Any
 
@@ -41,6 +40,7 @@ from services.lgsp.services.message_log import MessageLog
 from services.lgsp.services.partners import resolve_host
 from services.lgsp.services.pinned_transport import pinned_transport
 from services.lgsp.settings import Settings
+from shared.background import cancel_and_wait, wait_event
 from shared.kit.backoff import Backoff
 from shared.kit.clock import as_utc, utcnow
 from shared.kit.types import Doc
@@ -102,13 +102,7 @@ class DeliveryWorker:
     async def stop(self) -> None:
         if self._task is not None:
             task, self._task = self._task, None
-            # Cancel until it is done: Python 3.11's wait_for can swallow a cancel that
-            # arrives as the wake-up event is set, and one cancel would then hang the stop.
-            while not task.done():
-                task.cancel()
-                await asyncio.wait({task}, timeout=1.0)
-            if not task.cancelled() and task.exception() is not None:
-                log.warning("delivery_worker.stopped_with_error", error=str(task.exception()))
+            await cancel_and_wait(task)
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:
@@ -154,8 +148,7 @@ class DeliveryWorker:
             except Exception:
                 log.exception("worker.step_failed")
             timeout = self._sleep_for(next_rescan, next_check)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await wait_event(self._wake, timeout)
 
     def _sleep_for(self, next_rescan: float, next_check: float) -> float:
         """Until the next job is due, a throttle ends, or a periodic check is owed."""
