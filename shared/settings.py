@@ -15,6 +15,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Development defaults of the staff workspace, refused in production.
+DEV_OIDC_ISSUER = "http://127.0.0.1:5556/dex"
+DEV_OIDC_CLIENT_SECRET = "egov-workspace-dev-secret"
+DEV_SESSION_SECRET = "egov-development-session-secret"
+
 
 def default_home() -> Path:
     """Where local development keys and tokens live: outside any clone."""
@@ -139,6 +144,43 @@ class ServiceSettings(KafkaClientSettings):
         description="OTLP/HTTP collector, e.g. http://otel-collector:4318 (empty: no export)",
     )
 
+    # Staff workspace: OpenID Connect sign-in and the session cookie (docs/architecture.md,
+    # "Staff workspace"). The development defaults match the local Dex of deploy/local.
+    oidc_issuer: str = Field(
+        default=DEV_OIDC_ISSUER,
+        validation_alias=AliasChoices("EGOV_OIDC_ISSUER"),
+        description="OpenID Connect issuer of staff sign-in (its discovery document is read)",
+    )
+    oidc_client_id: str = Field(
+        default="egov-workspace", validation_alias=AliasChoices("EGOV_OIDC_CLIENT_ID")
+    )
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr(DEV_OIDC_CLIENT_SECRET),
+        validation_alias=AliasChoices("EGOV_OIDC_CLIENT_SECRET"),
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(DEV_SESSION_SECRET),
+        validation_alias=AliasChoices("EGOV_SESSION_SECRET"),
+        description="signs the workspace session cookies; the same on every replica",
+    )
+    session_idle_s: int = Field(
+        default=30 * 60,
+        gt=0,
+        validation_alias=AliasChoices("EGOV_SESSION_IDLE_S"),
+        description="a workspace session ends after this long without a request",
+    )
+    session_max_s: int = Field(
+        default=10 * 3600,
+        gt=0,
+        validation_alias=AliasChoices("EGOV_SESSION_MAX_S"),
+        description="a workspace session ends this long after sign-in, whatever the activity",
+    )
+    staff_directory_file: str = Field(
+        default_factory=lambda: str(default_home() / "staff-directory.json"),
+        validation_alias=AliasChoices("EGOV_STAFF_DIRECTORY_FILE"),
+        description="JSON file: e-mail -> user, name, roles, unit, clearance of each staff member",
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:
         if self.environment == "production" and self.trust_dev_keys:
@@ -146,6 +188,20 @@ class ServiceSettings(KafkaClientSettings):
         if self.environment == "production" and not (self.jwks_url or self.jwks_file):
             raise ValueError("production needs EGOV_JWKS_URL or EGOV_JWKS_FILE")
         return self
+
+    def workspace_unconfigured(self) -> list[str]:
+        """The workspace settings production still lacks (its development defaults are
+        refused there): the workspace stays closed until they are set."""
+        if self.environment != "production":
+            return []
+        missing = []
+        if self.oidc_issuer == DEV_OIDC_ISSUER:
+            missing.append("EGOV_OIDC_ISSUER")
+        if self.oidc_client_secret.get_secret_value() == DEV_OIDC_CLIENT_SECRET:
+            missing.append("EGOV_OIDC_CLIENT_SECRET")
+        if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
+            missing.append("EGOV_SESSION_SECRET")
+        return missing
 
     @property
     def audience(self) -> str:

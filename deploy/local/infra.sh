@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Provisions and runs the local infrastructure without Docker: a single-node Apache Kafka
-# (KRaft) resolved from Maven Central, and FerretDB on SQLite built from a small Go wrapper.
+# (KRaft) resolved from Maven Central, FerretDB on SQLite built from a small Go wrapper, and
+# Dex, the OpenID Connect provider of the staff workspace, built from the Go module proxy.
 #
-#   deploy/local/infra.sh start|stop [kafka|ferretdb]|restart kafka|ferretdb|status|build
+#   deploy/local/infra.sh start|stop [kafka|ferretdb|dex]|restart kafka|ferretdb|dex|status|build
 #
 # Downloads and builds are cached in $EGOV_CACHE_DIR (outside the clone); data, logs and pid
 # files live in $EGOV_STATE_DIR (git-ignored). Setting EGOV_KAFKA_BOOTSTRAP_SERVERS or
@@ -10,6 +11,10 @@
 # A second, private pair runs beside the usual one with its own EGOV_STATE_DIR and ports
 # (EGOV_KAFKA_PORT, EGOV_KAFKA_CONTROLLER_PORT, EGOV_MONGO_PORT); `restart` stops one server
 # and starts it again on the same data (`make chaos` does both).
+# Dex listens on EGOV_DEX_PORT (5556) with the demo staff of deploy/local/dex/config.yaml;
+# setting EGOV_OIDC_ISSUER means "use that provider": Dex is not started. The demo staff
+# directory (roles, unit, clearance of each account) is copied once to
+# $EGOV_HOME/staff-directory.json, where the services read it and administrators edit it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,13 +22,19 @@ repo="$(cd "$here/../.." && pwd)"
 
 KAFKA_VERSION="4.4.0"
 FERRETDB_VERSION="v1.24.2"
+# Dex v2.45.1: its tags are not valid versions of its module path, so go.mod requires the
+# tag's commit as a pseudo-version.
+DEX_VERSION="v2.45.1"
 cache="${EGOV_CACHE_DIR:-$HOME/.cache/egov}"
 state="${EGOV_STATE_DIR:-$repo/.egov}"
 kafka_port="${EGOV_KAFKA_PORT:-9092}"
 controller_port="${EGOV_KAFKA_CONTROLLER_PORT:-9093}"
 mongo_port="${EGOV_MONGO_PORT:-27017}"
+dex_port="${EGOV_DEX_PORT:-5556}"
+egov_home="${EGOV_HOME:-$HOME/.config/egov}"
 kafka_libs="$cache/kafka-$KAFKA_VERSION/libs"
 ferretdb_bin="$cache/ferretdb-$FERRETDB_VERSION-$(cat "$here/ferretdb/main.go" "$here/ferretdb/go.mod" "$here/ferretdb/fixes.patch" | sha256sum | cut -c1-12)"
+dex_bin="$cache/dex-$DEX_VERSION-$(cat "$here/dex/go.mod" "$here/dex/go.sum" | sha256sum | cut -c1-12)"
 
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -81,6 +92,58 @@ build_ferretdb() {
     && CGO_ENABLED=0 go build -mod=vendor -o "$ferretdb_bin.tmp" .) \
     || die "building FerretDB failed"
   mv "$ferretdb_bin.tmp" "$ferretdb_bin"
+}
+
+build_dex() {
+  [ -x "$dex_bin" ] && return 0
+  need go "install Go 1.25 or newer"
+  local gov; gov="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
+  case "$gov" in
+    1.2[5-9]*|1.[3-9][0-9]*|[2-9].*) ;;
+    *) die "Go $gov is too old for Dex: install Go 1.25 or newer" ;;
+  esac
+  say "building Dex $DEX_VERSION into $dex_bin (once)"
+  local src="$cache/dex-src"
+  rm -rf "$src" && mkdir -p "$src"
+  cp "$here/dex/go.mod" "$here/dex/go.sum" "$src/"
+  # Dex's go.mod has a replace directive, so `go install dex@version` refuses it; building
+  # its command as a tool of our own module works. Pure Go: the memory storage needs no cgo.
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-X github.com/dexidp/dex/version.Version=$DEX_VERSION" \
+    -o "$dex_bin.tmp" github.com/dexidp/dex/cmd/dex) || die "building Dex failed"
+  mv "$dex_bin.tmp" "$dex_bin"
+}
+
+dex_answers() {  # a Dex with our issuer answers on the port (e.g. the main pair's)
+  local reply
+  reply="$( (exec 3<>"/dev/tcp/127.0.0.1/$dex_port" \
+    && printf 'GET /dex/.well-known/openid-configuration HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 \
+    && timeout 5 cat <&3) 2>/dev/null)" || return 1
+  [[ "$reply" == *"\"issuer\": \"http://127.0.0.1:$dex_port/dex\""* ]]
+}
+
+start_dex() {
+  if [ -n "${EGOV_OIDC_ISSUER:-}" ]; then
+    say "dex: using the identity provider $EGOV_OIDC_ISSUER"; return 0
+  fi
+  local pid="$state/dex.pid" log="$state/dex.log" config="$state/dex.yaml"
+  if alive "$pid"; then say "dex: already running (pid $(cat "$pid"))"; return 0; fi
+  # Dex keeps nothing of its own (memory storage): a private Kafka and FerretDB pair shares
+  # the one already answering instead of failing on its port.
+  if dex_answers; then say "dex: already answering on port $dex_port"; return 0; fi
+  port_open "$dex_port" && die "port $dex_port is taken by another process; set EGOV_DEX_PORT"
+  build_dex
+  # The demo directory is copied only when absent: administrators' edits are kept.
+  mkdir -p "$egov_home"
+  [ -f "$egov_home/staff-directory.json" ] \
+    || cp "$here/dex/staff-directory.json" "$egov_home/staff-directory.json"
+  sed -e "s#@ISSUER@#http://127.0.0.1:$dex_port/dex#" -e "s#@PORT@#$dex_port#" \
+    "$here/dex/config.yaml" > "$config"
+  say "dex: starting on http://127.0.0.1:$dex_port/dex (log: $log)"
+  nohup "$dex_bin" serve "$config" >>"$log" 2>&1 &
+  echo $! > "$pid"
+  wait_port dex "$dex_port" "$pid" "$log" 30
+  say "dex: ready"
 }
 
 start_kafka() {
@@ -169,20 +232,30 @@ status_one() {  # status_one <name> <port>
 
 mkdir -p "$state"
 case "${1:-}" in
-  build) build_kafka; build_ferretdb ;;
-  start) mkdir -p "$cache"; start_ferretdb; start_kafka ;;
+  build) build_kafka; build_ferretdb; build_dex ;;
+  start) mkdir -p "$cache"; start_ferretdb; start_kafka; start_dex ;;
   stop)
     case "${2:-all}" in
       kafka) stop_one kafka ;;
       ferretdb) stop_one ferretdb ;;
-      *) stop_one kafka; stop_one ferretdb ;;
+      dex) stop_one dex ;;
+      *) stop_one dex; stop_one kafka; stop_one ferretdb ;;
     esac ;;
   restart)
     case "${2:-}" in
       kafka) stop_one kafka; mkdir -p "$cache"; start_kafka ;;
       ferretdb) stop_one ferretdb; mkdir -p "$cache"; start_ferretdb ;;
-      *) echo "usage: $0 restart kafka|ferretdb" >&2; exit 2 ;;
+      dex) stop_one dex; mkdir -p "$cache"; start_dex ;;
+      *) echo "usage: $0 restart kafka|ferretdb|dex" >&2; exit 2 ;;
     esac ;;
-  status) rc=0; status_one kafka "$kafka_port" || rc=1; status_one ferretdb "$mongo_port" || rc=1; exit $rc ;;
-  *) echo "usage: $0 start|stop [kafka|ferretdb]|restart kafka|ferretdb|status|build" >&2; exit 2 ;;
+  status)
+    rc=0
+    status_one kafka "$kafka_port" || rc=1
+    status_one ferretdb "$mongo_port" || rc=1
+    if [ -z "${EGOV_OIDC_ISSUER:-}" ]; then
+      if alive "$state/dex.pid" || ! dex_answers; then status_one dex "$dex_port" || rc=1
+      else echo "dex: running (another instance, port $dex_port)"; fi
+    fi
+    exit $rc ;;
+  *) echo "usage: $0 start|stop [kafka|ferretdb|dex]|restart kafka|ferretdb|dex|status|build" >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@ from services.documents.api import (
 from services.documents.components import build
 from services.documents.consumers import register_consumers
 from services.documents.settings import Settings
+from services.documents.web.install import install_workspace
 from shared.asyncapi import declare_publishers
 from shared.http.body_limit import BodyRule, install_body_limit
 from shared.http.docs import install_offline_docs
@@ -56,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.max_attachment_bytes + settings.upload_overhead_bytes,
             )
         ],
-        anonymous=[r"/api/v1/verify"],
+        # Workspace forms carry a session cookie, not a bearer token; the CSRF check and the
+        # session guard them (docs/architecture.md, "Staff workspace").
+        anonymous=[r"/api/v1/verify", r"/workspace/.*"],
     )
     # Per replica: an anonymous client is known only by its address.
     app.state.verify_limiter = RateLimiter(
@@ -64,4 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_openapi(app, rate_limited=[signatures.verify_rate])
     install_offline_docs(app)
+    # The staff workspace: pages under /workspace behind OpenID Connect sign-in.
+    install_workspace(app, settings)
     return app

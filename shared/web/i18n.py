@@ -1,0 +1,103 @@
+"""Vietnamese first, English on request: ``?lang=en`` (or ``vi``) on any workspace page is
+kept in the session for the pages that follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+SESSION_KEY = "lang"
+
+# The kit's own labels; each service adds its own with ``Labels.extend``.
+KIT_LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "skip": "Bỏ qua, đến nội dung chính",
+        "main_nav": "Điều hướng chính",
+        "language": "Ngôn ngữ",
+        "other_language": "English",
+        "sign_in": "Đăng nhập",
+        "sign_out": "Đăng xuất",
+        "signed_in_as": "Đang đăng nhập:",
+        "sign_in_title": "Đăng nhập vào hệ thống",
+        "sign_in_text": "Dùng tài khoản do cơ quan cấp. Bạn sẽ được chuyển đến trang đăng nhập "
+        "chung của Bộ, rồi quay lại đây.",
+        "signed_out": "Bạn đã đăng xuất",
+        "signed_out_text": "Phiên làm việc đã kết thúc trên máy này.",
+        "session_expired": "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.",
+        "not_authorised": "Bạn chưa được cấp quyền",
+        "not_authorised_text": "Tài khoản {email} đã đăng nhập nhưng chưa có trong danh bạ "
+        "cán bộ của hệ thống. Đề nghị liên hệ quản trị viên để được cấp vai trò.",
+        "forbidden": "Không được phép",
+        "csrf_refused": "Biểu mẫu không hợp lệ hoặc đã cũ (thiếu mã chống giả mạo). Vui lòng "
+        "tải lại trang rồi gửi lại.",
+        "sign_in_failed": "Đăng nhập không thành công",
+        "sign_in_failed_text": "Không xác nhận được đăng nhập. Vui lòng thử lại.",
+        "provider_down": "Không kết nối được máy chủ đăng nhập. Vui lòng thử lại sau.",
+        "directory_down": "Không đọc được danh bạ cán bộ. Đề nghị liên hệ quản trị viên.",
+        "not_configured": "Khu làm việc chưa được cấu hình.",
+        "not_found": "Không tìm thấy",
+        "error": "Có lỗi",
+        "back_home": "Về trang chính",
+        "try_again": "Đăng nhập lại",
+        "messages": "Thông báo",
+    },
+    "en": {
+        "skip": "Skip to main content",
+        "main_nav": "Main navigation",
+        "language": "Language",
+        "other_language": "Tiếng Việt",
+        "sign_in": "Sign in",
+        "sign_out": "Sign out",
+        "signed_in_as": "Signed in as",
+        "sign_in_title": "Sign in",
+        "sign_in_text": "Use the account your agency gave you. You will be taken to the "
+        "ministry's sign-in page and brought back here.",
+        "signed_out": "You have signed out",
+        "signed_out_text": "Your session on this computer has ended.",
+        "session_expired": "Your session has expired. Please sign in again.",
+        "not_authorised": "You are not authorised yet",
+        "not_authorised_text": "The account {email} signed in but is not in the staff "
+        "directory. Ask an administrator to give you a role.",
+        "forbidden": "Not allowed",
+        "csrf_refused": "This form is invalid or out of date (its anti-forgery token is "
+        "missing). Reload the page and send it again.",
+        "sign_in_failed": "Sign-in failed",
+        "sign_in_failed_text": "The sign-in could not be confirmed. Please try again.",
+        "provider_down": "The sign-in server cannot be reached. Please try again later.",
+        "directory_down": "The staff directory cannot be read. Ask an administrator.",
+        "not_configured": "The workspace is not configured.",
+        "not_found": "Not found",
+        "error": "Something went wrong",
+        "back_home": "Back to the home page",
+        "try_again": "Sign in again",
+        "messages": "Messages",
+    },
+}
+
+
+class Labels:
+    def __init__(self, labels: dict[str, dict[str, str]] | None = None) -> None:
+        self._labels = {lang: dict(KIT_LABELS[lang]) for lang in LANGUAGES}
+        if labels:
+            self.extend(labels)
+
+    def extend(self, labels: dict[str, dict[str, str]]) -> None:
+        for lang in LANGUAGES:
+            self._labels[lang].update(labels.get(lang, {}))
+
+    def of(self, lang: str) -> dict[str, str]:
+        return self._labels[lang if lang in LANGUAGES else DEFAULT]
+
+
+def language(request: Request) -> str:
+    """The page's language: ``?lang=`` (remembered), else the session's, else Vietnamese."""
+    session: dict[str, Any] = request.scope.get("session", {})
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        session[SESSION_KEY] = asked
+        return asked
+    kept = session.get(SESSION_KEY)
+    return kept if kept in LANGUAGES else DEFAULT
