@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_OIDC_ISSUER = "http://127.0.0.1:5556/dex"
 DEV_OIDC_CLIENT_SECRET = "egov-workspace-dev-secret"
 DEV_SESSION_SECRET = "egov-development-session-secret"
+# Anyone who knows the session secret can sign a cookie as any staff member.
+MIN_SESSION_SECRET_CHARS = 32
 
 
 def default_home() -> Path:
@@ -29,7 +31,10 @@ def default_home() -> Path:
 class KafkaClientSettings(BaseSettings):
     """How every Kafka client of the platform connects: the services and `egov topics`."""
 
-    model_config = SettingsConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
+    # A refused setting must not print the environment it was read from: it holds secrets.
+    model_config = SettingsConfigDict(
+        extra="ignore", validate_default=True, populate_by_name=True, hide_input_in_errors=True
+    )
 
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
@@ -66,7 +71,9 @@ class KafkaClientSettings(BaseSettings):
 
 
 class ServiceSettings(KafkaClientSettings):
-    model_config = SettingsConfigDict(extra="ignore", validate_default=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", validate_default=True, populate_by_name=True, hide_input_in_errors=True
+    )
 
     service_name: str = "service"
     host: str = "127.0.0.1"
@@ -145,7 +152,8 @@ class ServiceSettings(KafkaClientSettings):
     )
 
     # Staff workspace: OpenID Connect sign-in and the session cookie (docs/architecture.md,
-    # "Staff workspace"). The development defaults match the local Dex of deploy/local.
+    # "Staff workspace"). The development defaults match the local Dex of deploy/local;
+    # production refuses to start with them (_refuse_unsafe_production).
     oidc_issuer: str = Field(
         default=DEV_OIDC_ISSUER,
         validation_alias=AliasChoices("EGOV_OIDC_ISSUER"),
@@ -183,25 +191,60 @@ class ServiceSettings(KafkaClientSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:
-        if self.environment == "production" and self.trust_dev_keys:
-            raise ValueError("EGOV_TRUST_DEV_KEYS must be false in production")
-        if self.environment == "production" and not (self.jwks_url or self.jwks_file):
-            raise ValueError("production needs EGOV_JWKS_URL or EGOV_JWKS_FILE")
+        if self.environment != "production":
+            return self
+        # Every problem at once: an operator fixes the deployment in one round.
+        problems = []
+        if self.trust_dev_keys:
+            problems.append("EGOV_TRUST_DEV_KEYS must be false in production")
+        if not (self.jwks_url or self.jwks_file):
+            problems.append("production needs EGOV_JWKS_URL or EGOV_JWKS_FILE")
+        missing = self.workspace_unconfigured()
+        if missing:
+            problems.append(
+                "production needs the staff workspace's own " + ", ".join(missing) + " (the "
+                "development defaults are refused; see docs/operations.md, Settings)"
+            )
+        secret = self.session_secret.get_secret_value()
+        if "EGOV_SESSION_SECRET" not in missing and len(secret) < MIN_SESSION_SECRET_CHARS:
+            problems.append(
+                f"EGOV_SESSION_SECRET must have at least {MIN_SESSION_SECRET_CHARS} characters "
+                "in production (e.g. openssl rand -hex 32)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def workspace_unconfigured(self) -> list[str]:
-        """The workspace settings production still lacks (its development defaults are
-        refused there): the workspace stays closed until they are set."""
+        """The workspace settings production lacks: not given, empty, or a development
+        default. The client id and the directory's path have harmless defaults, but they
+        name the local stack's client and a file in the home directory: production chooses
+        them itself."""
         if self.environment != "production":
             return []
-        missing = []
-        if self.oidc_issuer == DEV_OIDC_ISSUER:
-            missing.append("EGOV_OIDC_ISSUER")
-        if self.oidc_client_secret.get_secret_value() == DEV_OIDC_CLIENT_SECRET:
-            missing.append("EGOV_OIDC_CLIENT_SECRET")
-        if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
-            missing.append("EGOV_SESSION_SECRET")
-        return missing
+        given = self.model_fields_set
+        workspace = (
+            ("EGOV_OIDC_ISSUER", "oidc_issuer", self.oidc_issuer, DEV_OIDC_ISSUER),
+            ("EGOV_OIDC_CLIENT_ID", "oidc_client_id", self.oidc_client_id, None),
+            (
+                "EGOV_OIDC_CLIENT_SECRET",
+                "oidc_client_secret",
+                self.oidc_client_secret.get_secret_value(),
+                DEV_OIDC_CLIENT_SECRET,
+            ),
+            (
+                "EGOV_SESSION_SECRET",
+                "session_secret",
+                self.session_secret.get_secret_value(),
+                DEV_SESSION_SECRET,
+            ),
+            ("EGOV_STAFF_DIRECTORY_FILE", "staff_directory_file", self.staff_directory_file, None),
+        )
+        return [
+            name
+            for name, field, value, development in workspace
+            if field not in given or not value.strip() or value == development
+        ]
 
     @property
     def audience(self) -> str:

@@ -47,7 +47,7 @@ class NotAuthorised(Exception):
 
 
 class WorkspaceUnconfigured(Exception):
-    """Production without its own OpenID Connect client and session secret."""
+    """Production settings still on the workspace's development defaults."""
 
 
 class Workspace:
@@ -63,7 +63,11 @@ class Workspace:
     ) -> None:
         self.prefix = "/" + prefix.strip("/")
         self.settings = settings
-        self.missing = settings.workspace_unconfigured()
+        missing = settings.workspace_unconfigured()
+        if missing:
+            # The settings' own check refuses this at start-up; settings built without that
+            # check must not open a workspace on the published development secrets either.
+            raise WorkspaceUnconfigured("production needs " + ", ".join(missing))
         self.directory = StaffDirectory(Path(settings.staff_directory_file))
         self.oidc = OidcSignIn(settings)
         self.renderer = Renderer(self.prefix, templates, Labels(labels), title_key, nav)
@@ -78,8 +82,6 @@ class Workspace:
     # -- who is signed in -----------------------------------------------------------------
 
     def principal_of(self, request: Request) -> Principal:
-        if self.missing:
-            raise WorkspaceUnconfigured(", ".join(self.missing))
         email = request.scope.get("session", {}).get(EMAIL)
         if not isinstance(email, str) or not email:
             raise SignInRequired
@@ -99,8 +101,6 @@ class Workspace:
     def install(self, app: FastAPI, pages: APIRouter) -> None:
         """Mounts the sign-in routes, the service's ``pages`` (whose paths start with the
         prefix), the shared CSS, and the middlewares that guard everything under the prefix."""
-        if self.missing:
-            log.warning("workspace.unconfigured", missing=self.missing)
         app.state.workspace = self
         app.include_router(self._auth_router(), include_in_schema=False)
         app.include_router(pages, include_in_schema=False)
@@ -122,8 +122,6 @@ class Workspace:
 
         @router.get("/signin")
         async def sign_in(request: Request, next: str | None = None) -> Response:
-            if self.missing:
-                raise WorkspaceUnconfigured(", ".join(self.missing))
             session = request.scope["session"]
             session[NEXT] = self._safe_next(next)
             return await self.oidc.redirect(request, self._callback_url(request))
@@ -213,10 +211,6 @@ class Workspace:
         async def _directory(request: Request, exc: DirectoryUnreadable) -> Response:
             log.error("workspace.directory_unreadable", error=str(exc))
             return error(request, 503, self.t(request)["error"], self.t(request)["directory_down"])
-
-        @app.exception_handler(WorkspaceUnconfigured)
-        async def _unconfigured(request: Request, _: WorkspaceUnconfigured) -> Response:
-            return error(request, 503, self.t(request)["error"], self.t(request)["not_configured"])
 
         @app.exception_handler(ProviderUnreachable)
         async def _provider(request: Request, exc: ProviderUnreachable) -> Response:

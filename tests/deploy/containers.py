@@ -120,3 +120,15 @@ def run_once(image: str, env: Path, *args: str) -> str:
     return podman(
         "run", "--rm", "--network=host", "--read-only", "--env-file", str(env), image, *args
     )
+
+
+def run_refused(image: str, env: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command of the image expected to stop by itself: its exit status and output."""
+    command = ["run", "--rm", "--network=host", "--read-only", "--env-file", str(env), image]
+    return subprocess.run(
+        [*PODMAN, *command, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

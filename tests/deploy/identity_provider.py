@@ -1,4 +1,5 @@
-"""An identity provider's token endpoint (OAuth2 client credentials), played inside the test.
+"""An identity provider, played inside the test: its token endpoint (OAuth2 client
+credentials) and the OpenID Connect discovery document staff sign-in starts from.
 
 It hands each service account a token signed with the development key, so the services —
 which run as in production, without trusting that key directly — verify it through the JWKS
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from shared.auth.devkeys import dev_jwks
 from shared.auth.principal import SERVICES, Role
 from shared.auth.tokens import issue_dev_token
 from tests.support.infra import free_port, unique
@@ -32,9 +34,30 @@ class IdentityProvider:
     clients: dict[str, tuple[str, str]] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)  # the services that obtained a token
 
+    workspace_client: tuple[str, str] = field(
+        default_factory=lambda: (unique("egov-workspace-"), unique("s"))
+    )
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     @property
     def token_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/token"
+        return f"{self.issuer}/token"
+
+    @property
+    def authorization_url(self) -> str:
+        return f"{self.issuer}/authorize"
+
+    def workspace(self) -> dict[str, str]:
+        """The staff workspace's OpenID Connect client, as the services' settings."""
+        client_id, secret = self.workspace_client
+        return {
+            "EGOV_OIDC_ISSUER": self.issuer,
+            "EGOV_OIDC_CLIENT_ID": client_id,
+            "EGOV_OIDC_CLIENT_SECRET": secret,
+        }
 
     def credentials(self, service: str) -> dict[str, str]:
         """A client id and secret for one service account, as its settings."""
@@ -76,6 +99,27 @@ async def identity_provider() -> AsyncIterator[IdentityProvider]:
             {"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_TTL_S}
         )
 
-    app = Starlette(routes=[Route("/token", token, methods=["POST"])])
+    async def discovery(_: Request) -> Response:
+        return JSONResponse(
+            {
+                "issuer": state.issuer,
+                "authorization_endpoint": state.authorization_url,
+                "token_endpoint": state.token_url,
+                "jwks_uri": f"{state.issuer}/keys",
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
+            }
+        )
+
+    async def keys(_: Request) -> Response:
+        return JSONResponse(dev_jwks())
+
+    app = Starlette(
+        routes=[
+            Route("/token", token, methods=["POST"]),
+            Route("/.well-known/openid-configuration", discovery),
+            Route("/keys", keys),
+        ]
+    )
     async with serving(app, state.port):
         yield state

@@ -14,12 +14,21 @@ from shared.settings import ServiceSettings
 SERVICES = ("documents", "portal", "lgsp")
 PORTS = {"documents": 8001, "portal": 8000, "lgsp": 8002}
 
+# The staff workspace of every service: sign-in, session cookies, the staff directory.
+WORKSPACE = (
+    "EGOV_OIDC_ISSUER",
+    "EGOV_OIDC_CLIENT_ID",
+    "EGOV_OIDC_CLIENT_SECRET",
+    "EGOV_SESSION_SECRET",
+    "EGOV_STAFF_DIRECTORY_FILE",
+)
 COMMON = (
     "EGOV_KAFKA_BOOTSTRAP_SERVERS",
     "EGOV_MONGO_URL",
     "EGOV_JWKS_URL",
     "EGOV_JWT_ISSUER",
     "EGOV_OAUTH_TOKEN_URL",
+    *WORKSPACE,
 )
 # Besides the common ones and the service account (EGOV_<SERVICE>_OAUTH_CLIENT_ID/_SECRET).
 OWN: dict[str, tuple[str, ...]] = {
@@ -78,4 +87,5 @@ def production_settings(service: str, env: Mapping[str, str]) -> ServiceSettings
     check_service_credentials(settings)
     assert settings.environment == "production" and not settings.trust_dev_keys
     assert not settings.create_topics, "only the topic job creates topics in production"
+    assert not settings.workspace_unconfigured()
     return settings  # type: ignore[no-any-return]

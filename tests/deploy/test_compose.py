@@ -3,6 +3,7 @@ required setting, and every service gets what it needs in production."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.required import LINKS, PORTS, SERVICES, missing, production_settings
+from shared.web.directory import read_directory
+from tests.deploy.required import LINKS, PORTS, SERVICES, WORKSPACE, missing, production_settings
 from tests.deploy.tools import load_yaml, tool
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 EXAMPLE = ROOT / "deploy" / "compose.env.example"
+STAFF_EXAMPLE = ROOT / "deploy" / "staff-directory.example.json"
 INFRA = ROOT / "deploy" / "local" / "infra.sh"
 
 
@@ -99,6 +102,31 @@ def test_each_service_has_every_setting_it_needs_in_production(
         if name.endswith(("_KEY_FILE", "_CERT_FILE")):
             assert value in mounted, f"{name}={value} is not a mounted secret"
             assert Path(config["secrets"][value.rsplit("/", 1)[1]]["file"]).name.endswith(".pem")
+    # The staff directory is a Compose config, from the directory of the key files.
+    targets = {c["target"]: c["source"] for c in spec.get("configs", [])}
+    source = targets.get(env["EGOV_STAFF_DIRECTORY_FILE"])
+    assert source, f"{env['EGOV_STAFF_DIRECTORY_FILE']} is not a mounted config"
+    assert (
+        Path(config["configs"][source]["file"]).parent
+        == Path(config["secrets"]["documents-signing-key"]["file"]).parent
+    )
+
+
+def test_every_service_shares_the_workspace_settings(config: dict[str, Any]) -> None:
+    """One sign-in client, one session secret (a cookie verifies whichever replica answers)
+    and one staff directory for the whole platform."""
+    seen = {
+        tuple(str(config["services"][s]["environment"][name]) for name in WORKSPACE)
+        for s in SERVICES
+    }
+    assert len(seen) == 1, seen
+
+
+def test_the_example_staff_directory_is_one_the_services_read() -> None:
+    members = read_directory(STAFF_EXAMPLE)
+    raw = json.loads(STAFF_EXAMPLE.read_text(encoding="utf-8"))
+    assert members and len(members) == len(raw), "an example entry is refused"
+    assert all(member.roles for member in members.values())
 
 
 @pytest.mark.parametrize("service", SERVICES)

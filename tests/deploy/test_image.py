@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from secrets import token_hex
 from typing import Any
 
 import httpx
@@ -23,10 +25,12 @@ from tests.deploy.containers import (
     podman,
     podman_missing_reason,
     run_once,
+    run_refused,
     run_service,
 )
 from tests.deploy.identity_provider import IdentityProvider, identity_provider
 from tests.deploy.production_secrets import write_secret_files
+from tests.deploy.required import WORKSPACE
 from tests.e2e.flow import draft, issue, register_partner
 from tests.support.infra import free_port, kafka_bootstrap, mongo_url, unique
 from tests.support.kafka import delete_topics, eventually
@@ -93,6 +97,9 @@ async def stack(
             # As in production: only the topic job creates topics; the services wait for them.
             "EGOV_CREATE_TOPICS": "false",
             "EGOV_OAUTH_TOKEN_URL": idp.token_url,
+            # The staff workspace: sign-in at the test's provider, one session secret for all.
+            **idp.workspace(),
+            "EGOV_SESSION_SECRET": token_hex(32),
             "EGOV_DOCUMENTS_LGSP_URL": f"http://127.0.0.1:{ports['lgsp']}",
             "EGOV_PORTAL_DOCUMENTS_URL": f"http://127.0.0.1:{ports['documents']}",
             "EGOV_LGSP_DOCUMENTS_URL": f"http://127.0.0.1:{ports['documents']}",
@@ -204,6 +211,42 @@ async def test_a_document_goes_from_draft_to_the_portal_and_a_partner_through_th
     finally:
         for client in (documents, portal, lgsp):
             await client.aclose()
+
+
+WORKSPACES = {"documents": "/workspace", "lgsp": "/console", "portal": "/editor"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_workspace_sends_staff_to_the_identity_provider(
+    stack: Stack, service: str
+) -> None:
+    """The production workspace settings reach each service's workspace: sign-in starts at
+    the configured provider with this deployment's client and PKCE."""
+    async with httpx.AsyncClient(base_url=stack.url(service), timeout=30) as client:
+        answer = await client.get(f"{WORKSPACES[service]}/auth/signin")
+    assert answer.status_code == 302, answer.text[:500]
+    target = httpx.URL(answer.headers["location"])
+    assert str(target.copy_with(query=None)) == stack.idp.authorization_url
+    assert target.params["client_id"] == stack.env["EGOV_OIDC_CLIENT_ID"]
+    assert target.params["code_challenge_method"] == "S256"
+    assert target.params["redirect_uri"] == (
+        f"{stack.url(service)}{WORKSPACES[service]}/auth/callback"
+    )
+
+
+def test_production_refuses_to_start_on_the_workspace_development_defaults(
+    image: str, stack: Stack, tmp_path: Path
+) -> None:
+    """Without its own workspace settings a service stops at once and names them; the
+    secrets it was given are not printed."""
+    kept = {k: v for k, v in stack.env.items() if k not in WORKSPACE}
+    settings = env_file(tmp_path / "without-workspace.env", kept)
+    result = run_refused(image, settings, "serve", "portal")
+    assert result.returncode != 0
+    for name in WORKSPACE:
+        assert name in result.stderr, result.stderr[-2000:]
+    secret_values = [v for k, v in kept.items() if k.endswith("_SECRET")]
+    assert secret_values and not any(value in result.stderr for value in secret_values)
 
 
 async def _eventually(check: Any, stack: Stack, what: str, timeout: float) -> Any:

@@ -71,19 +71,24 @@ def _container(deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _environment(objs: Objects, container: dict[str, Any]) -> dict[str, str]:
-    """What the container sees: the ConfigMap, a value for every key of its Secret, its env."""
+    """What the container sees: the ConfigMap, the keys of each Secret it reads whole (as
+    operators fill them in), its env."""
     env: dict[str, str] = {}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             env |= objs[("ConfigMap", source["configMapRef"]["name"])]["data"]
+        if "secretRef" in source:
+            env |= _secret_keys(source["secretRef"]["name"])
     for item in container.get("env", []):
         env[item["name"]] = item.get("value", "from-a-secret")
     return env
 
 
-def _secret_keys(service: str) -> dict[str, str]:
-    """What docs/operations.md tells operators to put in egov-<service>."""
-    prefix = f"EGOV_{service.upper()}_"
+def _secret_keys(name: str) -> dict[str, str]:
+    """What docs/operations.md tells operators to put in the Secret ``name``."""
+    if name == "egov-workspace":
+        return {"EGOV_OIDC_CLIENT_SECRET": "secret", "EGOV_SESSION_SECRET": "s" * 64}
+    prefix = f"EGOV_{name.removeprefix('egov-').upper()}_"
     return {
         "EGOV_MONGO_URL": "mongodb://user:password@mongo/",
         f"{prefix}OAUTH_CLIENT_ID": "client",
@@ -105,7 +110,7 @@ def test_each_deployment_has_what_its_service_needs(
     container = _container(deployment)
     assert container["args"] == ["serve", service]
     assert {"secretRef": {"name": name}} in container["envFrom"]
-    env = _environment(objs, container) | _secret_keys(service)
+    env = _environment(objs, container)
     assert not missing(service, env), missing(service, env)
     production_settings(service, env)
     for setting, other in LINKS[service]:
@@ -129,6 +134,11 @@ def test_each_deployment_has_what_its_service_needs(
             assert directory in mounts, f"{setting}={value} is not mounted"
             assert "secret" in volumes[mounts[directory]]
     assert "requests" in container["resources"] and "limits" in container["resources"]
+    # The staff directory: a ConfigMap mounted as a directory, so that edits reach the pod.
+    directory = str(Path(env["EGOV_STAFF_DIRECTORY_FILE"]).parent)
+    assert directory in mounts, f"the staff directory {directory} is not mounted"
+    assert volumes[mounts[directory]]["configMap"]["name"] == "egov-staff-directory"
+    assert not any(m.get("subPath") for m in container["volumeMounts"])
 
     # Available through disruptions; scaled no further than the partitions of its topics.
     partitions = int(objs[("ConfigMap", "egov-config")]["data"]["EGOV_TOPIC_PARTITIONS"])
@@ -139,6 +149,22 @@ def test_each_deployment_has_what_its_service_needs(
     assert 2 <= scaler["minReplicas"] <= scaler["maxReplicas"] <= partitions
     ports = {p["name"]: p["port"] for p in objs[("Service", name)]["spec"]["ports"]}
     assert ports["http"] == PORTS[service]
+
+
+def test_every_service_signs_sessions_with_the_one_shared_secret(
+    rendered: tuple[str, str],
+) -> None:
+    """A session cookie must verify whichever replica answers: the session secret comes from
+    the one Secret every Deployment reads, never from a per-service or per-pod value."""
+    _, manifests = rendered
+    objs = objects(manifests)
+    for service in SERVICES:
+        container = _container(objs[("Deployment", f"egov-{service}")])
+        assert {"secretRef": {"name": "egov-workspace"}} in container["envFrom"]
+        own = {item["name"] for item in container.get("env", [])}
+        assert not own & {"EGOV_SESSION_SECRET", "EGOV_OIDC_CLIENT_SECRET"}, service
+    config = objs[("ConfigMap", "egov-config")]["data"]
+    assert not {"EGOV_SESSION_SECRET", "EGOV_OIDC_CLIENT_SECRET"} & set(config)
 
 
 def test_the_topic_job_is_the_only_creator_of_topics(rendered: tuple[str, str]) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.signer import XMLSigner
@@ -21,24 +18,9 @@ from services.lgsp.errors import CertificateInvalid
 from services.lgsp.services.xml_signatures import XmlSigner, verify_signature
 from services.lgsp.settings import Settings
 from shared.contracts.vocabulary import SignatureVerdict
+from tests.support.certificates import key_and_certificate
+from tests.support.production import production_settings_values
 from tests.unit.lgsp.test_edxml import a_document, agency_sample
-
-
-def key_and_certificate(name: str = "Sở Tài chính") -> tuple[rsa.RSAPrivateKey, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
 class _Sha1Signer(XMLSigner):
@@ -106,7 +88,7 @@ def test_production_refuses_a_generated_key(
 ) -> None:
     monkeypatch.setenv("EGOV_HOME", str(tmp_path))
     with pytest.raises(ValueError, match="production needs"):
-        XmlSigner(Settings(environment="production", trust_dev_keys=False, jwks_file="x"))
+        XmlSigner(Settings(**production_settings_values()))
 
 
 def test_production_signs_with_its_files(tmp_path: Path) -> None:
@@ -121,9 +103,7 @@ def test_production_signs_with_its_files(tmp_path: Path) -> None:
     )
     cert_file.write_text(cert_pem)
     settings = Settings(
-        environment="production",
-        trust_dev_keys=False,
-        jwks_file="x",
+        **production_settings_values(),
         edxml_key_file=str(key_file),
         edxml_cert_file=str(cert_file),
     )

@@ -10,6 +10,7 @@ from egov_cli.main import app
 from shared.auth.service_token import ServiceTokenConfigError, ServiceTokenProvider
 from shared.auth.verifier import TokenVerifier
 from shared.settings import ServiceSettings
+from tests.support.production import production_settings_values
 
 
 async def test_a_service_token_names_the_service_account_and_other_services_accept_it() -> None:
@@ -58,7 +59,7 @@ def test_egov_token_refuses_an_unknown_role() -> None:
 
 
 def test_without_the_development_key_the_service_account_is_required_at_start_up() -> None:
-    production = {"environment": "production", "trust_dev_keys": False, "jwks_file": "x"}
+    production = production_settings_values()
     with pytest.raises(ServiceTokenConfigError) as refused:
         ServiceTokenProvider(ServiceSettings(service_name="lgsp", **production))
     message = str(refused.value)
