@@ -45,17 +45,32 @@ def token_matches(session: dict[str, Any], sent: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), sent.encode())
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
 class CsrfMiddleware:
     """Refuses unsafe requests under ``prefix`` without the session's token.
 
-    Runs inside the session middleware. The body is read here (bounded by the service's
-    body limit) and handed on unchanged, so the handler parses the same form.
+    Runs inside the session middleware, which may be outside the service's body limit: so a
+    request whose session has no token is refused before anything is read, and the body read
+    here to find the form's token stops at ``max_body_bytes`` (413). What was read is handed on
+    unchanged, so the handler parses the same form.
     """
 
-    def __init__(self, app: ASGIApp, prefix: str, refuse: Refusal) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        prefix: str,
+        refuse: Refusal,
+        max_body_bytes: int,
+        too_large: Refusal,
+    ) -> None:
         self.app = app
         self.prefix = prefix
         self.refuse = refuse
+        self.max_body_bytes = max_body_bytes
+        self.too_large = too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -70,12 +85,42 @@ class CsrfMiddleware:
         if token_matches(session, request.headers.get(HEADER)):
             await self.app(scope, receive, send)
             return
-        body = await request.body()
+        if not session.get(SESSION_KEY):  # no form of this session could carry a token
+            response = await self.refuse(request)
+            await response(scope, receive, send)
+            return
+        try:
+            body = await _read_at_most(request, receive, self.max_body_bytes)
+        except BodyTooLarge:
+            response = await self.too_large(request)
+            await response(scope, receive, send)
+            return
+        request = Request(scope, _replay(body, receive))
         if not token_matches(session, await _form_token(request, body)):
             response = await self.refuse(request)
             await response(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_at_most(request: Request, receive: Receive, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 async def _form_token(request: Request, body: bytes) -> str | None:

@@ -63,6 +63,7 @@ class Workspace:
     ) -> None:
         self.prefix = "/" + prefix.strip("/")
         self.settings = settings
+        self._max_body_bytes = settings.max_body_bytes
         missing = settings.workspace_unconfigured()
         if missing:
             # The settings' own check refuses this at start-up; settings built without that
@@ -98,15 +99,25 @@ class Workspace:
 
     # -- mounting ---------------------------------------------------------------------------
 
-    def install(self, app: FastAPI, pages: APIRouter) -> None:
+    def install(self, app: FastAPI, pages: APIRouter, *, max_body_bytes: int | None = None) -> None:
         """Mounts the sign-in routes, the service's ``pages`` (whose paths start with the
-        prefix), the shared CSS, and the middlewares that guard everything under the prefix."""
+        prefix), the shared CSS, and the middlewares that guard everything under the prefix.
+
+        ``max_body_bytes``: the largest form a page takes (an upload and its fields); the CSRF
+        check reads no more (default: the service's ordinary body limit)."""
         app.state.workspace = self
         app.include_router(self._auth_router(), include_in_schema=False)
         app.include_router(pages, include_in_schema=False)
         app.mount(f"{self.prefix}/static", StaticFiles(directory=KIT_STATIC), name="ws-static")
         # Added innermost first: headers wrap everything, the session wraps the CSRF check.
-        app.add_middleware(CsrfMiddleware, prefix=self.prefix, refuse=self._csrf_refused)
+        self._max_body_bytes = max_body_bytes or self.settings.max_body_bytes
+        app.add_middleware(
+            CsrfMiddleware,
+            prefix=self.prefix,
+            refuse=self._csrf_refused,
+            max_body_bytes=self._max_body_bytes,
+            too_large=self._too_large,
+        )
         app.add_middleware(SessionMiddleware, policy=self.policy)
         issuer_origin = str(self.settings.oidc_issuer).split("/", 3)
         form_targets = ["/".join(issuer_origin[:3])] if len(issuer_origin) >= 3 else []
@@ -175,6 +186,17 @@ class Workspace:
             status_code=403,
             heading=t["forbidden"],
             lines=[t["csrf_refused"]],
+        )
+
+    async def _too_large(self, request: Request) -> Response:
+        t = self.t(request)
+        limit = f"{self._max_body_bytes / 1_048_576:.1f} MiB"
+        return self.page(
+            request,
+            "error.html",
+            status_code=413,
+            heading=t["too_large"],
+            lines=[t["too_large_detail"].format(limit=limit)],
         )
 
     def _install_error_pages(self, app: FastAPI) -> None:

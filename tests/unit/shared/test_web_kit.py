@@ -97,6 +97,38 @@ async def test_a_form_without_its_csrf_token_is_refused_before_the_handler(tmp_p
         assert multipart.status_code == 200
 
 
+async def test_a_form_is_refused_before_its_body_is_read_without_a_session_or_over_the_limit(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path, max_body_bytes=10_000)
+    sent: list[int] = []
+
+    async def body() -> Any:  # counts what the server pulled of a large upload
+        for _ in range(100):
+            sent.append(1)
+            yield b"x" * 1000
+
+    async with client(app) as http:
+        anonymous = await http.post("/workspace/act", content=body())
+        assert anonymous.status_code == 403 and sent == []  # no session: nothing read
+        token = await signed_in(http)
+        declared = await http.post(
+            "/workspace/act",
+            content=b"csrf_token=" + token.encode() + b"&x=" + b"y" * 20_000,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert declared.status_code == 413
+        streamed = await http.post(
+            "/workspace/act",
+            content=body(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert streamed.status_code == 413 and "done by" not in streamed.text
+        assert len(sent) <= 12  # stopped at the limit, not at the end of the upload
+        small = await http.post("/workspace/act", data={"csrf_token": token, "x": "y"})
+        assert small.status_code == 200
+
+
 async def test_every_page_has_a_strict_content_security_policy(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path)
     async with client(app) as http:
