@@ -25,6 +25,7 @@ KIT_TEMPLATES = Path(__file__).parent / "templates"
 class NavItem:
     label_key: str
     path: str  # under the workspace prefix, e.g. "/" or "/documents"
+    roles: frozenset[str] = frozenset()  # shown only to these roles; empty: to everyone
 
 
 class Renderer:
@@ -78,7 +79,11 @@ class Renderer:
             title=title,
             principal=principal,
             user_name=(principal.claims.get("name") or principal.user) if principal else None,
-            nav=[(t.get(item.label_key, item.label_key), self.url(item.path)) for item in self.nav],
+            nav=[
+                (t.get(item.label_key, item.label_key), self.url(item.path))
+                for item in self.nav
+                if not item.roles or (principal is not None and principal.roles & item.roles)
+            ],
             current_path=request.url.path,
             other_lang=other,
             other_lang_url=f"{request.url.path}?{urlencode({**query, 'lang': other})}",

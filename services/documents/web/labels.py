@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.documents.web.labels_forms import FIELDS, FORMS_EN, FORMS_VI, STEPS_EN, STEPS_VI
+from services.documents.web.labels_incoming import INCOMING_EN, INCOMING_VI, VALUES_EN, VALUES_VI
 from shared.contracts.vocabulary import DOCUMENT_TYPES
 
 LABELS: dict[str, dict[str, str]] = {
@@ -167,6 +169,15 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "unknown_certificate": "Unknown certificate",
     },
 }
+
+for _lang, _extra in (
+    ("vi", (STEPS_VI, FORMS_VI, INCOMING_VI, FIELDS["vi"])),
+    ("en", (STEPS_EN, FORMS_EN, INCOMING_EN, FIELDS["en"])),
+):
+    for _part in _extra:
+        LABELS[_lang].update(_part)
+VALUE_LABELS["vi"].update(VALUES_VI)
+VALUE_LABELS["en"].update(VALUES_EN)
 
 for _doc_type, (_abbr, _vi, _en) in DOCUMENT_TYPES.items():
     VALUE_LABELS["vi"][_doc_type.value] = _vi

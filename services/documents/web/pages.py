@@ -1,4 +1,5 @@
-"""The documents workspace's pages: home (what waits for me), a document, an incoming one.
+"""The documents workspace's reading pages: home (what waits for me), a document, an
+incoming one.
 
 Each page takes the signed-in ``StaffPrincipal`` (the same Principal the API builds from a
 token) and calls the same use cases as ``api/``, so the permission checks are the same.
@@ -6,77 +7,47 @@ token) and calls the same use cases as ``api/``, so the permission checks are th
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.documents.components import DocumentsComponents, components_of
-from services.documents.domain.incoming import deadline_of, is_overdue, is_urgent
-from services.documents.domain.numbering import VN_TZ
-from services.documents.web.labels import value_label
-from services.documents.web.waiting import WaitingForMe, today
-from shared.web.i18n import language
-from shared.web.workspace import StaffPrincipal, Workspace
+from services.documents.domain.lifecycle import NUMBERED_STATES, State
+from services.documents.web.choices import partner_name, unit_name
+from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.document_actions import may_attach, may_edit, steps_for
+from services.documents.web.incoming_actions import incoming_steps
+from services.documents.web.waiting import WaitingForMe
+from shared.web.workspace import StaffPrincipal
 
-PREFIX = "/workspace"
+__all__ = ["PREFIX", "router"]
 
 router = APIRouter(prefix=PREFIX)
 
 
-def _components(request: Request) -> DocumentsComponents:
-    return components_of(request.app.state.runtime)
-
-
-def _workspace(request: Request) -> Workspace:
-    workspace: Workspace = request.app.state.workspace
-    return workspace
-
-
-def _helpers(request: Request) -> dict[str, Any]:
-    lang = language(request)
-    day = today()
-    return {
-        "v": lambda value: value_label(lang, value),
-        "when": _when,
-        "overdue": lambda doc: is_overdue(doc, day),
-        "urgent": is_urgent,
-        "deadline": deadline_of,
-    }
-
-
-def _when(value: object) -> str:
-    """A stored time as the reader's local date and time (Asia/Ho_Chi_Minh)."""
-    if isinstance(value, dt.datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return stamp.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
-
-
 @router.get("/", name="workspace_home")
 async def home(request: Request, principal: StaffPrincipal) -> Response:
-    lists = await WaitingForMe(_components(request)).lists(principal)
-    workspace = _workspace(request)
-    return workspace.page(
+    lists = await WaitingForMe(components(request)).lists(principal)
+    return workspace(request).page(
         request,
         "home.html",
         principal=principal,
-        title=workspace.t(request)["home_title"],
+        title=labels(request)["home_title"],
         lists=lists,
-        **_helpers(request),
+        **helpers(request),
     )
 
 
 @router.get("/documents/{document_id}", name="workspace_document")
 async def document(request: Request, document_id: str, principal: StaffPrincipal) -> Response:
-    components = _components(request)
-    doc = await components.drafting.read(principal, document_id)
-    trail = await components.trail.visible_trail(principal, document_id)
-    verdict = await components.trail.visible_verdict(principal, document_id)
-    return _workspace(request).page(
+    found = components(request)
+    doc = await found.recall.with_summary(await found.drafting.read(principal, document_id))
+    trail = await found.trail.visible_trail(principal, document_id)
+    verdict = await found.trail.visible_verdict(principal, document_id)
+    deliveries = await found.deliveries.list(principal, document_id)
+    signature = None
+    if State(doc["state"]) in NUMBERED_STATES and doc.get("signature"):
+        signature = await found.verification.by_id(principal, document_id)
+    settings = found.settings
+    return workspace(request).page(
         request,
         "document.html",
         principal=principal,
@@ -84,17 +55,27 @@ async def document(request: Request, document_id: str, principal: StaffPrincipal
         doc=doc,
         trail=trail,
         verdict=verdict,
-        **_helpers(request),
+        deliveries=deliveries,
+        signature=signature,
+        steps=[step.value for step in steps_for(principal, doc)],
+        may_edit=may_edit(principal, doc),
+        may_attach=may_attach(principal, doc),
+        max_attachment_mb=max(1, settings.max_attachment_bytes // (1024 * 1024)),
+        partner=lambda code: partner_name(settings, code),
+        unit=lambda code: unit_name(settings, code),
+        api_base=str(request.base_url).rstrip("/"),
+        **helpers(request),
     )
 
 
 @router.get("/incoming/{inbound_id}", name="workspace_incoming")
 async def incoming(request: Request, inbound_id: str, principal: StaffPrincipal) -> Response:
-    components = _components(request)
-    doc = await components.incoming.read(principal, inbound_id)
-    trail = await components.incoming.trail(principal, inbound_id)
-    verdict = await components.incoming.verify(principal, inbound_id)
-    return _workspace(request).page(
+    found = components(request)
+    doc = await found.incoming.read(principal, inbound_id)
+    trail = await found.incoming.trail(principal, inbound_id)
+    verdict = await found.incoming.verify(principal, inbound_id)
+    settings = found.settings
+    return workspace(request).page(
         request,
         "incoming.html",
         principal=principal,
@@ -102,5 +83,7 @@ async def incoming(request: Request, inbound_id: str, principal: StaffPrincipal)
         doc=doc,
         trail=trail,
         verdict=verdict,
-        **_helpers(request),
+        steps=[step.value for step in incoming_steps(principal, doc)],
+        unit=lambda code: unit_name(settings, code),
+        **helpers(request),
     )
