@@ -16,8 +16,9 @@ from services.portal.api.security import SecurityHeadersMiddleware, install_html
 from services.portal.components import PortalComponents, build
 from services.portal.consumers import register_consumers
 from services.portal.settings import Settings
+from services.portal.web.install import EDITOR_FORM_OVERHEAD, install_editor
 from shared.asyncapi import declare_publishers
-from shared.http.body_limit import install_body_limit
+from shared.http.body_limit import BodyRule, install_body_limit
 from shared.http.docs import install_offline_docs
 from shared.http.openapi import install_openapi
 from shared.http.rate_limit import LocalWindowCounter, RateLimit, RateLimiter
@@ -48,6 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         build=functools.partial(build, settings=settings),
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # The news editor (pages under /editor behind OpenID Connect sign-in). Installed before the
+    # site's own headers and caching, so its pages get the workspace's headers (no-store) and
+    # are never held by a shared cache.
+    install_editor(app, settings)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         ConditionalGetMiddleware,
@@ -58,7 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
     install_html_errors(app)
-    install_body_limit(app, default_max_bytes=settings.max_body_bytes)
+    install_body_limit(
+        app,
+        default_max_bytes=settings.max_body_bytes,
+        # The editor's forms carry an image; they carry a session cookie, not a bearer token,
+        # and the CSRF check and the session guard them (docs/architecture.md §16).
+        rules=[BodyRule(r"/editor/.*", settings.news_image_max_bytes + EDITOR_FORM_OVERHEAD)],
+        anonymous=[r"/editor/.*"],
+    )
     # Per replica: an anonymous client is known only by its address (docs/architecture.md §6).
     app.state.search_limiter = RateLimiter(
         LocalWindowCounter(), RateLimit(settings.search_rate_per_min)

@@ -21,6 +21,7 @@ from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.jobs import FileJobs, SignatureJobs, Worker
 from services.portal.services.keys import JwksCache
 from services.portal.services.news import NewsService
+from services.portal.services.news_images import NewsImages
 from services.portal.services.read_model import ActiveModel
 from services.portal.services.search import SearchIndexJobs, SearchQueries
 from services.portal.settings import Settings
@@ -41,6 +42,7 @@ class PortalComponents:
     projection: Projection
     documents: DocumentQueries
     news: NewsService
+    news_images: NewsImages
 
     async def start(self) -> None:
         self.model.start()
@@ -116,6 +118,7 @@ async def build(runtime: Runtime, settings: Settings) -> PortalComponents:
         ),
         documents=DocumentQueries(pages, slugs, listing, files, search, content),
         news=NewsService(NewsRepository(db), IdempotencyKeys(db, name="news_idempotency"), shown),
+        news_images=NewsImages(ContentStore(db, "news_images"), settings.news_image_max_bytes),
     )
 
 

@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     fetch_max_attempts: int = Field(default=20, ge=1, description="then the file is given up")
     fetch_lease_s: float = Field(default=120.0, gt=0, description="claim on a fetch job")
     max_file_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    news_image_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, description="largest image an editor may upload"
+    )
     jwks_ttl_s: float = Field(default=3600.0, gt=0, description="JWKS cache lifetime")
     jwks_min_refresh_s: float = Field(
         default=5.0, ge=0, description="least time between two JWKS fetches (unknown kid)"

@@ -39,18 +39,27 @@ class NewsUpdate(TextBody):
     body: str | None = Field(default=None, max_length=100_000)
 
 
+class NewsImageView(BaseModel):
+    sha256: str
+    media_type: str
+    alt: str
+    url: str
+
+
 class NewsView(BaseModel):
     id: str
     slug: str
     url: str
     title: str
     summary: str
-    body: str
+    body: str = Field(description="Markdown (a safe subset), rendered on the news page")
     language: str
-    published_at: str
+    published_at: str | None = Field(description="null while the article is a draft")
     updated_at: str
     author: str
     version: int
+    state: str = Field(default="published", description="draft, published or unpublished")
+    image: NewsImageView | None = None
 
 
 class NewsList(BaseModel):
