@@ -14,6 +14,9 @@ from egov_cli import portal as portal_commands
 from shared.auth.principal import SERVICES, Role
 from shared.contracts.vocabulary import Confidentiality
 
+# Staff tokens live a working day; a longer-lived one is a credential nobody remembers.
+MAX_TOKEN_TTL_S = 24 * 3600
+
 app = typer.Typer(help="egov platform: documents, portal and LGSP.", no_args_is_help=True)
 app.add_typer(lgsp_commands.app, name="lgsp")
 app.add_typer(portal_commands.app, name="portal")
@@ -30,11 +33,21 @@ def token(
     audience: Annotated[
         list[str] | None, typer.Option(help="service(s) the token is for; default all three")
     ] = None,
-    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+    ttl: Annotated[
+        int,
+        typer.Option(
+            help=f"lifetime in seconds, 1 to {MAX_TOKEN_TTL_S} (24 h: a working day and then some)"
+        ),
+    ] = 8 * 3600,
 ) -> None:
     """Print a development JWT accepted by the local stack."""
     from shared.auth.tokens import issue_dev_token
 
+    if not 0 < ttl <= MAX_TOKEN_TTL_S:
+        raise typer.BadParameter(
+            f"{ttl} is not a lifetime: give 1 to {MAX_TOKEN_TTL_S} seconds (24 h at most)",
+            param_hint="--ttl",
+        )
     audiences = audience or list(SERVICES)
     unknown = [a for a in audiences if a not in SERVICES]
     if unknown:

@@ -87,7 +87,7 @@ class Platform:
     def wait_ready(self, timeout: float = 60.0, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout
         for service in self.processes:
-            check = "/received" if service.name == "demo-receiver" else path
+            check = "/healthz" if service.name == "demo-receiver" else path
             while True:
                 if service.process.poll() is not None:
                     raise RuntimeError(

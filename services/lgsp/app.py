@@ -20,6 +20,7 @@ from services.lgsp.api.deps import current_partner
 from services.lgsp.components import build
 from services.lgsp.consumers import register_consumers
 from services.lgsp.settings import Settings
+from services.lgsp.web.install import install_console
 from shared.asyncapi import declare_publishers
 from shared.http.body_limit import BodyRule, install_body_limit
 from shared.http.docs import install_offline_docs
@@ -56,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The inbound route authenticates, then reads and limits the body itself (with its
         # own message); this layer is only the backstop above it.
         rules=[BodyRule(r"/api/v1/inbound/?", settings.max_inbound_bytes + 64 * 1024)],
+        # Console forms carry a session cookie, not a bearer token; the CSRF check and the
+        # session guard them (docs/architecture.md, "Staff workspace").
+        anonymous=[r"/console/.*"],
     )
     install_openapi(
         app,
@@ -63,4 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rate_limited=[current_partner],
     )
     install_offline_docs(app)
+    # The LGSP console: pages under /console behind OpenID Connect sign-in.
+    install_console(app, settings)
     return app

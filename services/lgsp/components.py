@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.lgsp.domain.deliveries import retention_horizon_s
 from services.lgsp.domain.limits import Limits
 from services.lgsp.domain.message_log import BodyPolicy
 from services.lgsp.repositories import (
@@ -34,6 +35,7 @@ from services.lgsp.repositories.partners import CertificateRepository
 from services.lgsp.repositories.replays import ReplayRepository
 from services.lgsp.services.admin_audit import AdminAudit
 from services.lgsp.services.deliveries import DeliveryService
+from services.lgsp.services.delivery_listing import DeliveryListing
 from services.lgsp.services.delivery_worker import DeliveryWorker
 from services.lgsp.services.directory import PartnerDirectory
 from services.lgsp.services.edxml_delivery import EdxmlMessages, PayloadRenderer
@@ -74,6 +76,7 @@ class LgspComponents:
     admin_audit: AdminAudit
     partner_requests: RateLimiter
     replays: ReplayService
+    delivery_list: DeliveryListing
 
     async def start(self) -> None:
         self.relay.start()
@@ -250,6 +253,11 @@ async def build(runtime: Runtime, settings: Settings) -> LgspComponents:
         replays=replays,
         partners=partners,
         deliveries=deliveries,
+        delivery_list=DeliveryListing(
+            delivery_repo,
+            meta_repo,
+            retention_horizon_s(settings.retention_delivered_s, settings.give_up_after_s),
+        ),
         files=files,
         intake=intake,
         worker=worker,

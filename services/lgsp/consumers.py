@@ -8,18 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.lgsp.components import components_of
+from services.lgsp.domain.routing import ADDRESSED_EVENTS, FEED_EVENTS
 from services.lgsp.settings import Settings
 from shared.contracts import topics
-from shared.contracts.events import (
-    DocumentDispatched,
-    DocumentPublished,
-    DocumentRecalled,
-    DocumentReplaced,
-    DocumentRevoked,
-    DocumentUnpublished,
-    EventData,
-    IncomingStatusChanged,
-)
+from shared.contracts.events import EventData
 from shared.messaging.consumer import Handler, subscribe
 from shared.messaging.envelope import CloudEventMeta
 from shared.runtime import Runtime
@@ -41,18 +33,13 @@ def register_consumers(runtime: Runtime, settings: Settings) -> None:
         runtime.broker,
         runtime.publisher,
         topics.DOCUMENTS_PUBLIC,
-        {
-            DocumentPublished: handler,
-            DocumentRevoked: handler,
-            DocumentReplaced: handler,
-            DocumentUnpublished: handler,
-        },
+        dict.fromkeys(FEED_EVENTS, handler),
         **common,
     )
     subscribe(
         runtime.broker,
         runtime.publisher,
         topics.DOCUMENTS_EXCHANGE,
-        {DocumentDispatched: handler, DocumentRecalled: handler, IncomingStatusChanged: handler},
+        dict.fromkeys(ADDRESSED_EVENTS, handler),
         **common,
     )

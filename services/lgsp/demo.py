@@ -1,7 +1,8 @@
 """Demo partners for `egov demo`, loaded through the LGSP's admin API (idempotent).
 
-Their API keys and webhook secret are written to ``$EGOV_HOME/lgsp-demo-partners.json`` so
-the demo receiver and a newcomer can use them.
+Their API keys and webhook secret are written to ``$EGOV_HOME/lgsp-demo-partners.json``, with
+each partner's mode (webhook or inbox) and what it is for, so the demo receiver and a
+newcomer can use them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,25 @@ from shared.auth.tokens import issue_dev_token
 from shared.settings import default_home
 
 CREDENTIALS_FILE = "lgsp-demo-partners.json"
+WEBHOOK, INBOX = "webhook", "inbox"
+# Written beside each partner's credentials, so a newcomer knows which one to use for what.
+DEMO_ROLES: dict[str, dict[str, str]] = {
+    WEBHOOK: {
+        "mode": WEBHOOK,
+        "purpose": (
+            "receives documents by signed webhook at the demo receiver "
+            f"(http://127.0.0.1:{demo.DEMO_RECEIVER_PORT}/received lists them); "
+            "webhook_secret verifies them"
+        ),
+    },
+    INBOX: {
+        "mode": INBOX,
+        "purpose": (
+            "has no webhook: reads GET /api/v1/inbox with its api_key (X-API-Key) and "
+            "acknowledges items; sends documents in with POST /api/v1/inbound"
+        ),
+    },
+}
 
 
 def credentials_path() -> Path:
@@ -77,6 +97,7 @@ async def _setup(
     pid = partner["id"]
     entry: dict[str, Any] = dict(known) if known.get("partner_id") == pid else {}
     entry.update({"partner_id": pid, "code": partner["code"], "name": partner["name"]})
+    entry.update(DEMO_ROLES[WEBHOOK if webhook else INBOX])
     if partner.get("webhook_secret"):  # just created: the secret is shown this once
         entry["webhook_secret"] = partner["webhook_secret"]
     for service in ("public-documents-feed", "document-lookup"):

@@ -1,5 +1,5 @@
 """A tiny partner endpoint for the demo: verifies Standard Webhooks signatures, keeps what
-it received in memory and lists it at ``GET /received``.
+it received in memory and lists it at ``GET /received``; ``GET /healthz`` says it is up.
 
 Run: ``python -m services.lgsp.demo_receiver`` (port ``shared.demo.DEMO_RECEIVER_PORT``).
 """
@@ -52,6 +52,11 @@ def create_receiver(code: str = demo.WEBHOOK_PARTNER_CODE, secret: str | None = 
         )
         del received[:-MAX_KEPT]
         return JSONResponse({"ok": True})
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        """Up; ``ready`` once the demo has written the partner's webhook secret."""
+        return {"status": "ok", "ready": (secret or _secret(code)) is not None}
 
     @app.get("/received")
     async def listing() -> dict[str, Any]:

@@ -20,8 +20,7 @@ from typing import Any
 from shared.contracts.events import DeliveryStatusChanged
 from shared.contracts.vocabulary import IncomingStatus
 from shared.kit.clock import as_utc
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 DELIVERY = "delivery"
 RECEIVER = "receiver"
@@ -80,8 +79,14 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else None
 
 
-def delivery_view(code: str, record: Doc | None) -> Doc:
-    """One recipient's line for staff; a recipient nothing is known about yet has nulls."""
+# Shown to staff while the LGSP has not reported on a document that was sent: the LGSP
+# publishes no event for a job that is only waiting its turn.
+PENDING = "pending"
+
+
+def delivery_view(code: str, record: Doc | None, *, sent: bool = True) -> Doc:
+    """One recipient's line for staff. Until the LGSP reports, the delivery of a document
+    that was sent (issued) is ``pending``; one not sent yet has no delivery state."""
     record = record or {}
     latest = RECEIVER
     delivery_at, receiver_at = record.get("delivery_changed_at"), record.get("receiver_changed_at")
@@ -90,7 +95,7 @@ def delivery_view(code: str, record: Doc | None) -> Doc:
     updated_at = record.get(f"{latest}_changed_at")
     return {
         "recipient_code": code,
-        "delivery_state": record.get("delivery_state"),
+        "delivery_state": record.get("delivery_state") or (PENDING if sent else None),
         "receiver_status": record.get("receiver_status"),
         "note": record.get(f"{latest}_note", ""),
         "updated_at": _iso(updated_at),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.documents.domain.deliveries import ConcernUpdate, delivery_key
+from shared.kit.types import Doc
 from shared.messaging.idempotency import apply_if_newer
 
-Doc = dict[str, Any]
 # The most ids one ``_id $in`` read may carry and still use the index on the local store.
 MAX_IDS_PER_READ = 1000
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.documents.domain.deliveries import concern_updates, delivery_view, recall_line
+from services.documents.domain.lifecycle import NUMBERED_STATES, State
 from services.documents.domain.publication import is_classified
 from services.documents.repositories.deliveries import DeliveryStatusRepository
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.access import load_visible
 from shared.auth.principal import Principal
 from shared.contracts.events import DeliveryStatusChanged
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 class DeliveryStatusService:
@@ -50,9 +48,10 @@ class DeliveryStatusService:
         codes = [str(code) for code in doc.get("recipients_external") or ()]
         records = await self._statuses.for_recipients(document_id, codes)
         recall = doc.get("recall")
+        sent = State(doc["state"]) in NUMBERED_STATES
         lines = []
         for code in codes:
-            line = delivery_view(code, records.get(code))
+            line = delivery_view(code, records.get(code), sent=sent)
             if recall:
                 line["recall"] = recall_line(recall, code, records.get(code))
             lines.append(line)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from services.lgsp.api.deps import Admin, ComponentsDep
-from services.lgsp.api.paging import next_cursor, position
+from services.lgsp.api.paging import list_cursor, list_position
 from services.lgsp.api.schemas import (
     DeliveryList,
     DeliveryView,
@@ -16,7 +16,7 @@ from services.lgsp.api.schemas import (
     delivery_view,
     replay_view,
 )
-from services.lgsp.domain.deliveries import DeliveryFilter, JobState
+from services.lgsp.domain.deliveries import DeliveryFilter, JobState, ListOrder
 from shared.http.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries (admin)"])
@@ -32,10 +32,16 @@ async def list_deliveries(
     partner_id: str | None = None,
     state: JobState | None = None,
     document_id: str | None = None,
+    order: ListOrder = ListOrder.NEWEST,
 ) -> dict[str, Any]:
+    """Delivery jobs, newest first (`order=oldest` for the other way), narrowed by partner,
+    state and document. Each page reads a bounded number of records: a page may hold fewer
+    items than `limit`, or none, and still have a `next_cursor` to go on from."""
     filters = DeliveryFilter(partner_id=partner_id, state=state, document_id=document_id)
-    docs = await components.deliveries.page(filters, position(cursor), limit)
-    return {"items": [delivery_view(d) for d in docs], "next_cursor": next_cursor(docs, limit)}
+    docs, after = await components.delivery_list.page(
+        filters, order, list_position(cursor, filters.open_only()), limit
+    )
+    return {"items": [delivery_view(d) for d in docs], "next_cursor": list_cursor(after)}
 
 
 @router.post("/deliveries/replay", status_code=202, response_model=ReplayView)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -29,11 +30,18 @@ from services.lgsp.api.schemas import (
     subscription_view,
     with_secret,
 )
+from services.lgsp.components import LgspComponents
 from services.lgsp.domain.partners import CATALOGUE
+from shared.auth.principal import Principal
 from shared.http.concurrency import ExpectedVersion, IdempotencyKeyHeader, etag
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
+
+
+def _items(view: Callable[[Doc], dict[str, Any]], docs: Iterable[Doc]) -> dict[str, Any]:
+    return {"items": [view(d) for d in docs]}
 
 
 @router.get("/services", response_model=ServiceCatalogue)
@@ -179,8 +187,7 @@ async def add_certificate(
 
 @router.get("/partners/{partner_id}/certificates", response_model=CertificateList)
 async def list_certificates(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    entries = await components.partners.list_certificates(partner_id)
-    return {"items": [certificate_view(e) for e in entries]}
+    return _items(certificate_view, await components.partners.list_certificates(partner_id))
 
 
 @router.delete("/partners/{partner_id}/certificates/{fingerprint}", status_code=204)
@@ -199,8 +206,7 @@ async def remove_certificate(
 async def grant(
     partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    doc = await components.partners.set_grant(partner_id, service, True, actor=admin.user)
-    return partner_view(doc)
+    return await _set_grant(components, partner_id, service, True, admin)
 
 
 @router.delete(
@@ -211,7 +217,13 @@ async def grant(
 async def revoke_grant(
     partner_id: str, service: str, admin: Admin, components: ComponentsDep
 ) -> dict[str, Any]:
-    doc = await components.partners.set_grant(partner_id, service, False, actor=admin.user)
+    return await _set_grant(components, partner_id, service, False, admin)
+
+
+async def _set_grant(
+    components: LgspComponents, partner_id: str, service: str, granted: bool, admin: Principal
+) -> dict[str, Any]:
+    doc = await components.partners.set_grant(partner_id, service, granted, actor=admin.user)
     return partner_view(doc)
 
 
@@ -229,8 +241,7 @@ async def subscribe(
 
 @router.get("/partners/{partner_id}/subscriptions", response_model=SubscriptionList)
 async def subscriptions(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    docs = await components.partners.list_subscriptions(partner_id)
-    return {"items": [subscription_view(d) for d in docs]}
+    return _items(subscription_view, await components.partners.list_subscriptions(partner_id))
 
 
 @router.delete("/partners/{partner_id}/subscriptions/{subscription_id}", status_code=204)

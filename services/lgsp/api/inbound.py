@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from services.lgsp.api.deps import ComponentsDep, Partner
 from services.lgsp.api.inbound_body import message_format, read_limited
+from services.lgsp.api.incoming_log import InLog
 from services.lgsp.api.schemas import (
     INBOUND_EXAMPLE,
     InboundAnswer,
@@ -25,7 +26,6 @@ from services.lgsp.api.schemas import (
 )
 from services.lgsp.components import LgspComponents
 from services.lgsp.domain.inbound import EncodedFile
-from services.lgsp.domain.message_log import Direction
 from services.lgsp.services.inbound_edxml import EdxmlKind
 from shared.auth.dependencies import require_roles
 from shared.auth.principal import Role
@@ -66,7 +66,7 @@ SEND_IN_BODY: dict[str, Any] = {
     },
 )
 async def send_in(
-    request: Request, partner: Partner, components: ComponentsDep, response: Response
+    request: Request, partner: Partner, components: ComponentsDep, response: Response, log: InLog
 ) -> dict[str, Any]:
     """201 with a receipt (status 01); 200 with the same receipt for a resend.
 
@@ -81,9 +81,9 @@ async def send_in(
         else:
             view, outcome = await _json(partner, data, components, response)
     except (DomainError, RequestValidationError) as exc:
-        await _log_in(components, partner, request, kind, data, f"refused: {_reason(exc)}")
+        await log.note(kind, data, f"refused: {_reason(exc)}")
         raise
-    await _log_in(components, partner, request, kind, data, outcome, ref=view.get("inbound_id"))
+    await log.note(kind, data, outcome, view.get("inbound_id"))
     return view
 
 
@@ -134,29 +134,6 @@ def _reason(exc: DomainError | RequestValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}"[:500]
 
 
-async def _log_in(
-    components: LgspComponents,
-    partner: Doc,
-    request: Request,
-    kind: str,
-    payload: bytes,
-    outcome: str,
-    *,
-    ref: str | None = None,
-) -> None:
-    """The message log drops credentials (the API key) from the headers it keeps."""
-    await components.message_log.append(
-        partner_id=str(partner["_id"]),
-        partner_code=str(partner["code"]),
-        direction=Direction.IN,
-        kind=kind,
-        headers=dict(request.headers),
-        payload=payload,
-        outcome=outcome,
-        ref=ref,
-    )
-
-
 @router.get("/inbound/{inbound_id}", response_model=InboundView)
 async def get_inbound(
     inbound_id: str, partner: Partner, components: ComponentsDep, response: Response
@@ -168,29 +145,15 @@ async def get_inbound(
 
 @router.post("/inbound/{inbound_id}/recall", status_code=202, response_model=InboundView)
 async def recall_inbound(
-    inbound_id: str,
-    body: RecallCreate,
-    request: Request,
-    partner: Partner,
-    components: ComponentsDep,
+    inbound_id: str, body: RecallCreate, partner: Partner, components: ComponentsDep, log: InLog
 ) -> dict[str, Any]:
     """Status 13: the ministry is asked to give the document back; it answers 15 or 16."""
-    payload = body.model_dump_json().encode()
-    try:
-        record = await components.inbound.recall(partner, inbound_id, body.reason)
-    except DomainError as exc:
-        await _log_in(
-            components,
-            partner,
-            request,
-            "inbound.recall",
-            payload,
-            f"refused: {exc.detail}",
-            ref=inbound_id,
-        )
-        raise
-    await _log_in(
-        components, partner, request, "inbound.recall", payload, "recall requested", ref=inbound_id
+    record = await log.around(
+        "inbound.recall",
+        inbound_id,
+        components.inbound.recall(partner, inbound_id, body.reason),
+        payload=body.model_dump_json().encode(),
+        outcome="recall requested",
     )
     return inbound_view(record)
 

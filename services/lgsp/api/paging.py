@@ -1,10 +1,12 @@
-"""Cursor paging over (created_at, id)."""
+"""Cursor paging: the pull inbox over (created_at, id), the administrators' delivery list
+over its own positions."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from services.lgsp.domain.deliveries import ListPosition
 from shared.http.pagination import decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
 
@@ -28,3 +30,25 @@ def next_cursor(docs: list[dict[str, Any]], limit: int) -> str | None:
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
     return encode_cursor({"c": created.isoformat(), "i": last["_id"]})
+
+
+def list_position(cursor: str | None, open_only: bool) -> ListPosition | None:
+    """The administrators' delivery list: a creation key (open jobs) or a minute key (the
+    history) and a job id; a cursor of the other kind of list is refused."""
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    key, job_id = value.get("k"), value.get("i")
+    try:
+        if not isinstance(key, str) or len(key) != (20 if open_only else 12) or not key.isdigit():
+            raise ValueError(key)
+        dt.datetime.strptime(key[:12], "%Y%m%d%H%M")
+        if job_id is not None and not isinstance(job_id, str):
+            raise ValueError(job_id)
+    except ValueError as exc:
+        raise ProblemError(400, "the cursor is not valid") from exc
+    return ListPosition(key, job_id)
+
+
+def list_cursor(after: ListPosition | None) -> str | None:
+    return encode_cursor({"k": after.key, "i": after.job_id}) if after else None

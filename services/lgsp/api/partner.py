@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 
 from services.lgsp.api.deps import ComponentsDep, Partner
 from services.lgsp.api.edxml_inbox import edxml_item
+from services.lgsp.api.incoming_log import InLog
 from services.lgsp.api.paging import next_cursor, position
 from services.lgsp.api.schemas import (
     AckView,
@@ -29,46 +29,10 @@ from shared.contracts.vocabulary import IncomingStatus, MessageFormat
 from shared.http.pagination import Cursor, Limit
 from shared.http.problems import ProblemError
 from shared.http.views import binary_response
-from shared.kit.errors import DomainError
-from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
 # Attachments keep the media type they were stored with.
 FILE_RESPONSE = binary_response("the attachment's bytes", ("*/*",))
-T = TypeVar("T")
-
-
-async def _logged_in(
-    components: ComponentsDep,
-    partner: Doc,
-    request: Request,
-    kind: str,
-    ref: str,
-    call: Awaitable[T],
-) -> T:
-    """A message from the partner, in the message log with what became of it (the API key
-    and other credentials in its headers are never logged)."""
-    payload = await request.body()
-
-    async def append(outcome: str) -> None:
-        await components.message_log.append(
-            partner_id=str(partner["_id"]),
-            partner_code=str(partner["code"]),
-            direction=Direction.IN,
-            kind=kind,
-            headers=dict(request.headers),
-            payload=payload,
-            outcome=outcome,
-            ref=ref,
-        )
-
-    try:
-        result = await call
-    except DomainError as exc:
-        await append(f"refused: {exc.detail}")
-        raise
-    await append("accepted")
-    return result
 
 
 @router.get("/inbox", response_model=InboxView, response_model_exclude_unset=True)
@@ -112,55 +76,32 @@ async def inbox(
 
 @router.post("/inbox/{delivery_id}/ack", response_model=AckView)
 async def ack(
-    delivery_id: str, partner: Partner, components: ComponentsDep, request: Request
+    delivery_id: str, partner: Partner, components: ComponentsDep, log: InLog
 ) -> dict[str, Any]:
-    job = await _logged_in(
-        components,
-        partner,
-        request,
-        "inbox.ack",
-        delivery_id,
-        components.deliveries.ack(partner, delivery_id),
+    job = await log.around(
+        "inbox.ack", delivery_id, components.deliveries.ack(partner, delivery_id)
     )
     return {"delivery_id": job["_id"], "state": job["state"]}
 
 
 @router.post("/deliveries/{delivery_id}/status", response_model=DeliveryView)
 async def report(
-    delivery_id: str,
-    body: StatusReport,
-    partner: Partner,
-    components: ComponentsDep,
-    request: Request,
+    delivery_id: str, body: StatusReport, partner: Partner, components: ComponentsDep, log: InLog
 ) -> dict[str, Any]:
-    job = await _logged_in(
-        components,
-        partner,
-        request,
-        "delivery.status",
-        delivery_id,
-        components.deliveries.report_status(
-            partner, delivery_id, IncomingStatus(body.status), body.note
-        ),
-    )
-    return delivery_view(job)
+    status = IncomingStatus(body.status)
+    reported = components.deliveries.report_status(partner, delivery_id, status, body.note)
+    return delivery_view(await log.around("delivery.status", delivery_id, reported))
 
 
 @router.post("/statuses", response_model=DeliveryView)
 async def report_by_document(
-    body: DocumentStatusReport, partner: Partner, components: ComponentsDep, request: Request
+    body: DocumentStatusReport, partner: Partner, components: ComponentsDep, log: InLog
 ) -> dict[str, Any]:
-    job = await _logged_in(
-        components,
-        partner,
-        request,
-        "document.status",
-        body.document_id,
-        components.deliveries.report_document_status(
-            partner, body.document_id, IncomingStatus(body.status), body.note
-        ),
+    status = IncomingStatus(body.status)
+    reported = components.deliveries.report_document_status(
+        partner, body.document_id, status, body.note
     )
-    return delivery_view(job)
+    return delivery_view(await log.around("document.status", body.document_id, reported))
 
 
 @router.get("/lookup", response_model=LookupView)

@@ -24,14 +24,19 @@ from shared.contracts.events import (
 )
 from shared.contracts.vocabulary import URGENCY_RANK, Access, Confidentiality, Urgency
 
-FEED_EVENT_TYPES = frozenset(
-    {
-        DocumentPublished.event_name,
-        DocumentRevoked.event_name,
-        DocumentReplaced.event_name,
-        DocumentUnpublished.event_name,
-    }
+# What the LGSP takes from each documents topic (its consumers subscribe to these).
+FEED_EVENTS: tuple[type[EventData], ...] = (
+    DocumentPublished,
+    DocumentRevoked,
+    DocumentReplaced,
+    DocumentUnpublished,
 )
+ADDRESSED_EVENTS: tuple[type[EventData], ...] = (
+    DocumentDispatched,
+    DocumentRecalled,
+    IncomingStatusChanged,
+)
+FEED_EVENT_TYPES = frozenset(event.event_name for event in FEED_EVENTS)
 
 
 class Channel(StrEnum):
@@ -119,29 +124,10 @@ def _rank(urgency: Urgency) -> int:
 def routable(event: EventData, facts: DocumentFacts | None = None) -> Routable:
     """Describe a contract event for routing; ``facts`` fill in what a revocation lacks."""
     name = event.event_name
-    if isinstance(event, DocumentPublished):
-        doc = event.document
-        return Routable(
-            name,
-            Channel.FEED,
-            event.document_id,
-            _facts_of(doc.doc_type, doc.issuer.code, doc.field),
-            priority=_rank(doc.urgency),
-            shareable=doc.access is Access.PUBLIC and doc.confidentiality is Confidentiality.THUONG,
-        )
+    if isinstance(event, DocumentPublished | DocumentDispatched):
+        return _of_document(event)
     if isinstance(event, DocumentRevoked | DocumentReplaced | DocumentUnpublished):
         return Routable(name, Channel.FEED, event.document_id, facts or DocumentFacts())
-    if isinstance(event, DocumentDispatched):
-        doc = event.document
-        return Routable(
-            name,
-            Channel.ADDRESSED,
-            event.document_id,
-            _facts_of(doc.doc_type, doc.issuer.code, doc.field),
-            recipients=frozenset(event.recipients),
-            priority=max(_rank(event.urgency), _rank(doc.urgency)),
-            shareable=doc.confidentiality is Confidentiality.THUONG,
-        )
     if isinstance(event, DocumentRecalled):
         return Routable(
             name,
@@ -158,8 +144,23 @@ def routable(event: EventData, facts: DocumentFacts | None = None) -> Routable:
     raise ValueError(f"the LGSP does not route {event.ce_type()}")
 
 
-def _facts_of(doc_type: str, issuer: str, field_: str | None) -> DocumentFacts:
-    return DocumentFacts(doc_type=str(doc_type), issuer=issuer, field=field_)
+def _of_document(event: DocumentPublished | DocumentDispatched) -> Routable:
+    """A document that travels with its event: published to the feed, or dispatched to the
+    agencies it names (more urgent of the dispatch and the document)."""
+    doc = event.document
+    facts = DocumentFacts(doc_type=str(doc.doc_type), issuer=doc.issuer.code, field=doc.field)
+    unclassified = doc.confidentiality is Confidentiality.THUONG
+    if isinstance(event, DocumentPublished):
+        channel, recipients = Channel.FEED, frozenset[str]()
+        priority = _rank(doc.urgency)
+        shareable = unclassified and doc.access is Access.PUBLIC
+    else:
+        channel, recipients = Channel.ADDRESSED, frozenset(event.recipients)
+        priority = max(_rank(event.urgency), _rank(doc.urgency))
+        shareable = unclassified
+    return Routable(
+        event.event_name, channel, event.document_id, facts, recipients, priority, shareable
+    )
 
 
 def filter_from_lists(

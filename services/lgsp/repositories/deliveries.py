@@ -1,12 +1,14 @@
 """Delivery jobs: one document per (event, partner), found by _id.
 
-The ``deliveries`` collection is the history; nothing in the delivery path queries it by
-anything but _id. Every write that changes a job's state also updates the active set
+The ``deliveries`` collection is the history; nothing but the one-off migration queries it
+by anything but _id. A new job enters the minute bucket of its creation (the administrators'
+list walks them); every write that changes a job's state also updates the active set
 (``repositories.active``) and, when the job ends, its minute bucket for the retention sweep.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -19,7 +21,6 @@ from pymongo.errors import DuplicateKeyError
 from services.lgsp.domain.deliveries import (
     OPEN_STATES,
     TERMINAL_STATES,
-    DeliveryFilter,
     JobState,
     Mode,
 )
@@ -32,6 +33,7 @@ from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.outbox import update_with_outbox
 
 FINISHED = "finished"  # bucket kind: jobs by the minute they ended
+CREATED = "created"  # bucket kind: jobs by the minute they were created
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -43,11 +45,6 @@ class DeliveryRepository:
         self.buckets = BucketRepository(db)
 
     async def ensure_indexes(self) -> None:
-        # Used on MongoDB by the administrators' paged history query only.
-        await self.collection.create_index(
-            [("partner_id", ASCENDING), ("created_at", ASCENDING)], name="partner_created"
-        )
-        await self.collection.create_index([("document_id", ASCENDING)], name="document")
         for repo in (self.active, self.lookups, self.buckets):
             await repo.ensure_indexes()
 
@@ -60,8 +57,15 @@ class DeliveryRepository:
             )
 
     async def insert(self, doc: Doc) -> bool:
-        """False when the job exists; a redelivered event also repairs its active entry."""
-        await self.lookups.record(doc)
+        """False when the job exists; a redelivered event also repairs its active entry.
+
+        The job is put in the bucket of the minute it was created in first (the
+        administrators' list walks these): an entry whose job was never written is skipped.
+        """
+        await asyncio.gather(
+            self.lookups.record(doc),
+            self.buckets.add(CREATED, doc["created_at"], [doc["_id"]]),
+        )
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
@@ -157,27 +161,9 @@ class DeliveryRepository:
             )
         await self.active.set_due(delivery_ids, at)
 
-    async def history_page(
-        self, filters: DeliveryFilter, after: tuple[dt.datetime, str] | None, limit: int
-    ) -> list[Doc]:
-        """Administrators' browsing of the whole history with arbitrary filters, oldest first.
-
-        The one query that reads the history by anything but _id (the store scans it): it
-        serves only the paged admin list, never a timer or the delivery path.
-        """
-        full: dict[str, Any] = dict(filters.fields())
-        if after is not None:
-            created, last_id = after
-            full["$or"] = [
-                {"created_at": {"$gt": created}},
-                {"created_at": created, "_id": {"$gt": last_id}},
-            ]
-        cursor = (
-            self.collection.find(full)
-            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(min(limit, 200))
-        )
-        return [doc async for doc in cursor]
+    async def created_in(self, minutes: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of the jobs created in these minutes (at most 1000 minute keys), by key."""
+        return await self.buckets.load(CREATED, minutes)
 
     async def scan_history(self) -> AsyncIterator[Doc]:
         """Every job, oldest first: only the one-off migration reads the whole history."""

@@ -8,7 +8,6 @@ from typing import Any
 from services.lgsp.domain.backoff import Outcome, OutcomeKind, next_attempt_at
 from services.lgsp.domain.deliveries import (
     OPEN_STATES,
-    DeliveryFilter,
     JobState,
     Mode,
     public_state,
@@ -203,22 +202,6 @@ class DeliveryService:
             event["data"],
             self.settings.public_url,
         )
-
-    async def page(
-        self, filters: DeliveryFilter, after: tuple[dt.datetime, str] | None, limit: int
-    ) -> list[Doc]:
-        """Administrators' list, oldest first. Pending and retrying jobs come from the
-        active set (the work in flight); any other filter browses the history (paged)."""
-        if filters.state is None or filters.state.value not in OPEN_STATES:
-            return await self.deliveries.history_page(filters, after, limit)
-        jobs = [
-            job
-            for job in await self.deliveries.get_many(await self.deliveries.active.all_ids())
-            if filters.matches(job)
-            and (after is None or (as_utc(job["created_at"]), job["_id"]) > after)
-        ]
-        jobs.sort(key=lambda j: (as_utc(j["created_at"]), j["_id"]))
-        return jobs[:limit]
 
     # The pull inbox -------------------------------------------------------------------
     async def inbox(

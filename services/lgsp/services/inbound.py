@@ -9,6 +9,7 @@ A resend of the same (sender, DocumentId) finds that record and publishes nothin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 from services.lgsp.domain.inbound import (
     EncodedFile,
@@ -47,20 +48,13 @@ RECALL_ATTEMPTS = 5
 MAX_EVENT_BYTES = 900_000
 
 
+@dataclass(eq=False)
 class InboundService:
-    def __init__(
-        self,
-        inbound: InboundRepository,
-        files: InboundFileRepository,
-        relay: OutboxRelay,
-        publisher: EventPublisher,
-        settings: Settings,
-    ) -> None:
-        self.inbound = inbound
-        self.files = files
-        self.relay = relay
-        self.publisher = publisher
-        self.settings = settings
+    inbound: InboundRepository
+    files: InboundFileRepository
+    relay: OutboxRelay
+    publisher: EventPublisher
+    settings: Settings
 
     # Receiving ------------------------------------------------------------------------
     async def receive_json(

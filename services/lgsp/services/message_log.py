@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from services.lgsp.domain.message_log import (
@@ -346,23 +346,16 @@ class HashChain:
         return deleted
 
 
+@dataclass(eq=False)
 class MessageLog:
     """What was exchanged with each partner: one chain per partner."""
 
-    def __init__(
-        self,
-        chain: HashChain,
-        partners: PartnerRepository,
-        *,
-        bodies: BodyPolicy,
-        max_body_bytes: int,
-        retention_s: float,
-    ) -> None:
-        self.chain = chain
-        self.partners = partners
-        self.bodies = bodies
-        self.max_body_bytes = max_body_bytes
-        self.retention_s = retention_s
+    chain: HashChain
+    partners: PartnerRepository
+    _: KW_ONLY
+    bodies: BodyPolicy
+    max_body_bytes: int
+    retention_s: float
 
     async def append(
         self,

@@ -20,7 +20,7 @@ from services.lgsp.repositories import (
     PartnerRepository,
 )
 from services.lgsp.repositories.buckets import minute_key
-from services.lgsp.repositories.deliveries import FINISHED
+from services.lgsp.repositories.deliveries import CREATED, FINISHED
 from services.lgsp.repositories.documents import EVENTS
 from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.services.retention import mark_key
@@ -30,6 +30,7 @@ from shared.logging import get_logger
 
 MARKER = "migrated:active-set-v1"
 KEYS_MARKER = "migrated:idempotency-expiry-v1"
+CREATED_MARKER = "migrated:creation-buckets-v1"
 PAGE = 1000
 log = get_logger(__name__)
 
@@ -60,7 +61,28 @@ class Migration:
         if await self.meta.get(KEYS_MARKER) is None:
             await self._idempotency_keys()
             ran = True
+        if await self.meta.get(CREATED_MARKER) is None:
+            await self._creation_buckets()
+            ran = True
         return ran
+
+    async def _creation_buckets(self) -> None:
+        """Jobs stored before the administrators' list walked creation buckets."""
+        earliest = utcnow()
+        minute, ids, jobs = "", list[str](), 0
+        async for job in self.deliveries.scan_history():  # oldest first: a minute at a time
+            created = as_utc(job["created_at"])
+            if minute_key(created) != minute:
+                await self.deliveries.buckets.add_to(CREATED, minute, ids)
+                minute, ids = minute_key(created), []
+            ids.append(str(job["_id"]))
+            earliest = min(earliest, created)
+            jobs += 1
+        await self.deliveries.buckets.add_to(CREATED, minute, ids)
+        # An hour of slack: another replica's clock may be behind this one's.
+        before = minute_key(earliest - dt.timedelta(hours=1))
+        await self.meta.put_if_absent(mark_key(CREATED), {"through": before})
+        await self.meta.put(CREATED_MARKER, {"at": utcnow(), "jobs": jobs})
 
     async def _idempotency_keys(self) -> None:
         """Idempotency keys kept before they expired through hourly buckets (a day's worth

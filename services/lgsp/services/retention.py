@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
+from services.lgsp.domain.deliveries import retention_horizon_s
 from services.lgsp.repositories import (
     ApiKeyRepository,
     DeliveryRepository,
@@ -19,7 +20,7 @@ from services.lgsp.repositories import (
     PartnerRepository,
 )
 from services.lgsp.repositories.buckets import minute_key, minutes_between
-from services.lgsp.repositories.deliveries import FINISHED
+from services.lgsp.repositories.deliveries import CREATED, FINISHED
 from services.lgsp.repositories.documents import EVENTS
 from services.lgsp.repositories.meta import MetaRepository
 from services.lgsp.services.message_log import MessageLog
@@ -72,9 +73,7 @@ class RetentionSweeper:
         at = utcnow()
         s = self.settings
         return {
-            "deliveries": await self._walk(
-                FINISHED, self._ago(at, s.retention_delivered_s), self._delete_jobs
-            ),
+            "deliveries": await self._sweep_jobs(at),
             "events": await self._walk(
                 EVENTS, self._ago(at, s.retention_events_s), self._delete_events
             ),
@@ -90,6 +89,17 @@ class RetentionSweeper:
             # Up to a signed checkpoint per partner, by consecutive _ids from the floor up.
             "message_log": await self.message_log.expire() if self.message_log else 0,
         }
+
+    async def _sweep_jobs(self, at: dt.datetime) -> int:
+        """Finished jobs past their retention; then the creation buckets (the
+        administrators' list) past the jobs' horizon, which deletes no job."""
+        s = self.settings
+        deleted = await self._walk(
+            FINISHED, self._ago(at, s.retention_delivered_s), self._delete_jobs
+        )
+        horizon = retention_horizon_s(s.retention_delivered_s, s.give_up_after_s)
+        await self._walk(CREATED, self._ago(at, horizon), self._forget_created)
+        return deleted
 
     async def _walk(self, kind: str, cutoff: dt.datetime, handle: Handler) -> int:
         """Every minute bucket after the mark up to the cutoff's own minute, oldest first.
@@ -125,6 +135,12 @@ class RetentionSweeper:
         deleted, held = await self.deliveries.delete_finished(ids, cutoff)
         await self.deliveries.lookups.forget(deleted)
         return len(deleted), held
+
+    async def _forget_created(self, ids: list[str], _: dt.datetime) -> tuple[int, list[str]]:
+        """Nothing is deleted but the bucket: jobs still stored (requeued ones live on) are
+        kept, in the cutoff's minute, so the list still finds them."""
+        alive = await self.deliveries.existing(ids)
+        return 0, sorted(alive)
 
     async def _delete_events(self, ids: list[str], cutoff: dt.datetime) -> tuple[int, list[str]]:
         """Old events no stored job refers to (a job's payload is built from its event)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import httpx
@@ -20,23 +19,11 @@ OTHER = "000.00.00.H10"
 
 
 def status(
-    doc_id: str,
-    version: int,
-    *,
-    code: str = PARTNER,
-    state: DeliveryState | None = None,
-    receiver: IncomingStatus | None = None,
-    note: str = "",
+    doc_id: str, version: int, *, code: str = PARTNER, **changes: Any
 ) -> DeliveryStatusChanged:
-    return DeliveryStatusChanged(
-        document_id=doc_id,
-        delivery_id=f"job-{doc_id}-{code}",
-        delivery_version=version,
-        recipient_code=code,
-        delivery_state=state,
-        receiver_status=receiver,
-        note=note,
-        changed_at=dt.datetime.now(dt.UTC),
+    """A status of the delivery job of ``code``."""
+    return support.delivery_status(
+        doc_id, code, version, delivery_id=f"job-{doc_id}-{code}", **changes
     )
 
 
@@ -69,7 +56,7 @@ async def test_statuses_from_the_lgsp_appear_per_recipient_and_never_regress(
     before = await deliveries(client, doc_id)
     assert before[OTHER] == {
         "recipient_code": OTHER,
-        "delivery_state": None,
+        "delivery_state": "pending",  # issued, nothing reported by the LGSP yet
         "receiver_status": None,
         "note": "",
         "updated_at": None,
@@ -100,7 +87,7 @@ async def test_statuses_from_the_lgsp_appear_per_recipient_and_never_regress(
     line = await until_note(client, doc_id, "đang xử lý")
     assert line["delivery_state"] == "delivered"
     assert line["receiver_status"] == "05"
-    assert (await deliveries(client, doc_id))[OTHER]["delivery_state"] is None
+    assert (await deliveries(client, doc_id))[OTHER]["delivery_state"] == "pending"
 
 
 async def test_deliveries_are_read_like_the_document_and_classified_ones_have_none(
@@ -123,6 +110,9 @@ async def test_deliveries_are_read_like_the_document_and_classified_ones_have_no
     assert other_unit.headers["content-type"] == "application/problem+json"
     missing = await client.get("/api/v1/documents/nope/deliveries", headers=drafter())
     assert missing.status_code == 404
+    # A draft is not sent yet: its recipients have no delivery state at all.
+    draft = await support.create(client, access="internal", recipients_external=[PARTNER])
+    assert (await deliveries(client, draft.json()["id"]))[PARTNER]["delivery_state"] is None
 
 
 async def test_a_malformed_status_record_goes_to_the_dead_letter_topic(

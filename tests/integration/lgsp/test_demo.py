@@ -45,7 +45,11 @@ async def test_the_demo_partners_are_loaded_once_and_the_receiver_verifies_deliv
     receiver = create_receiver()  # reads the secret from the file on each request
     lgsp_app = create_app(lgsp_settings(topic_suffix))
     async with serve(receiver, lifespan="off") as receiver_url, serve(lgsp_app) as lgsp_url:
-        await load_demo(lgsp_url, f"{receiver_url}/webhook")
+        async with httpx.AsyncClient(base_url=receiver_url) as rc:
+            health = await rc.get("/healthz")
+            assert health.status_code == 200 and health.json() == {"status": "ok", "ready": False}
+            await load_demo(lgsp_url, f"{receiver_url}/webhook")
+            assert (await rc.get("/healthz")).json() == {"status": "ok", "ready": True}
         first = read_credentials()
         await load_demo(lgsp_url, f"{receiver_url}/webhook")  # idempotent
         assert read_credentials() == first
@@ -53,6 +57,9 @@ async def test_the_demo_partners_are_loaded_once_and_the_receiver_verifies_deliv
         hook = first[demo.WEBHOOK_PARTNER_CODE]
         inbox = first[demo.INBOX_PARTNER_CODE]
         assert hook["webhook_secret"].startswith("whsec_") and "webhook_secret" not in inbox
+        # Which partner is which, said in the file itself.
+        assert (hook["mode"], inbox["mode"]) == ("webhook", "inbox")
+        assert "/received" in hook["purpose"] and "GET /api/v1/inbox" in inbox["purpose"]
 
         async with httpx.AsyncClient(base_url=lgsp_url) as client:
             pull = await client.get("/api/v1/inbox", headers={"X-API-Key": inbox["api_key"]})

@@ -66,3 +66,13 @@ def test_the_line_shows_the_note_and_time_of_the_latest_change() -> None:
     only_delivery = delivery_view("x", {k: v for k, v in record.items() if "receiver" not in k})
     assert only_delivery["note"] == "đã chuyển" and only_delivery["receiver_status"] is None
     assert delivery_view("x", None)["updated_at"] is None
+
+
+def test_a_sent_delivery_nothing_was_reported_on_is_pending_and_an_unsent_one_has_no_state() -> (
+    None
+):
+    assert delivery_view("x", None)["delivery_state"] == "pending"
+    assert delivery_view("x", {"receiver_status": "01"})["delivery_state"] == "pending"
+    assert delivery_view("x", None, sent=False)["delivery_state"] is None
+    reported = delivery_view("x", {"delivery_state": "retrying"}, sent=True)
+    assert reported["delivery_state"] == "retrying"
