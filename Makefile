@@ -36,10 +36,12 @@ lint: install
 	$(BIN)/mypy shared services egov_cli
 
 ## Benchmark of the running stack: `make bench` (history 10,000, idle 20 s) or
-## `make bench HISTORY=100000` (idle 60 s). Table on the terminal, bench-results/latest.{json,png}.
+## `make bench HISTORY=100000` (idle 60 s); `ONLY=portal` for the portal's search and rebuild
+## alone. Table on the terminal, bench-results/latest.{json,png}.
 HISTORY ?=
+ONLY ?=
 bench: install
-	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run $(if $(HISTORY),--history $(HISTORY) --idle-s 60)
+	bash deploy/local/with-infra.sh $(BIN)/python -m tests.bench.run $(if $(HISTORY),--history $(HISTORY) --idle-s 60) $(if $(ONLY),--only $(ONLY))
 
 ## Faults of a real week on a private Kafka and FerretDB: `make chaos` (about 6 minutes of
 ## faults, 1,000 documents) or `CHAOS_SECONDS=900 CHAOS_DOCUMENTS=5000 make chaos`.

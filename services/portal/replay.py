@@ -86,7 +86,9 @@ class KafkaReplaySource:
         self._consumer.pause(*paused)
         try:
             while left:
-                fetched = await self._consumer.getmany(*left, timeout_ms=POLL_MS)
+                fetched = await self._consumer.getmany(
+                    *left, timeout_ms=POLL_MS, max_records=self._batch
+                )
                 batch: list[Replayed] = []
                 for tp, records in fetched.items():
                     end = left.get(tp, 0)

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 
@@ -173,7 +174,19 @@ async def _raw(suffix: str, client: AsyncMongoClient[Doc], database: str) -> tup
     return done, time.perf_counter() - started
 
 
+async def _drop_topics(suffix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.endswith(suffix)]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
+
+
 async def replay_figures(events: int, say: Any = print) -> Doc:
+    """Both rates on one topic of ``events`` publications (produced here, dropped after)."""
     suffix = f".bench_replay_{uuid.uuid4().hex[:6]}"
     database = f"bench_replay_{uuid.uuid4().hex[:6]}"
     await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=6)
@@ -194,6 +207,10 @@ async def replay_figures(events: int, say: Any = print) -> Doc:
             report = await job.run(source, switch=False)
         raw_rate = raw_done / raw_s if raw_s else 0.0
         rate = report.events_per_s
+        say(
+            f"  replay of {report.events:,} events: rebuild {rate:,.0f}/s, plain consumer "
+            f"{raw_rate:,.0f}/s ({rate / raw_rate if raw_rate else 0:.2f}×)"
+        )
         return {
             "replay_events": report.events,
             "replay_per_s": round(rate, 1),
@@ -207,3 +224,4 @@ async def replay_figures(events: int, say: Any = print) -> Doc:
         await client.drop_database(database)
         await client.drop_database(database + "_raw")
         await client.close()
+        await _drop_topics(suffix)

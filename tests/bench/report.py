@@ -36,6 +36,7 @@ def _clean_numbering(round_: Doc) -> bool:
 # Absolute targets, checked in every round (a figure a round lacks is not reported).
 TARGETS: tuple[Target, ...] = (
     Target("replay_ratio", "≥ 0.5 × plain consumer", lambda v, r: v >= 0.5),
+    Target("search_reads_by_id_only", "every read by _id", lambda v, r: bool(v)),
     Target("issue_p50_ms", "≤ 100 ms", lambda v, r: v <= 100),
     Target("issue_p99_ms", "≤ 300 ms", lambda v, r: v <= 300),
     Target(
@@ -79,7 +80,13 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("portal_document_page_req_per_s", "a document's page", "req/s"),
     ("portal_page_req_per_s", "pages (the slower of the two)", "req/s"),
     ("static_req_per_s", "static file /static/portal.css", "req/s"),
-    ("", "rebuild by replay (last round)", ""),
+    ("", "portal search (/api/v1/search, 6 queries × 20)", ""),
+    ("search_p50_ms", "search p50", "ms"),
+    ("search_p95_ms", "search p95", "ms"),
+    ("search_reads_max", "store reads of one query (most)", ""),
+    ("search_reads_by_id_only", "every read by _id", ""),
+    ("", "rebuild by replay (empty: --replay-events; else the history)", ""),
+    ("replay_events", "events replayed", ""),
     ("replay_per_s", "portal rebuild, events replayed", "/s"),
     ("raw_consume_insert_per_s", "plain consumer + insert_many", "/s"),
     ("replay_ratio", "rebuild / plain consumer", "×"),
@@ -100,7 +107,11 @@ def _get(round_: Doc, key: str) -> Any:
 def _fmt(value: Any, unit: str) -> str:
     if value is None:
         return "–"
-    if isinstance(value, float):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and unit == "×":
+        text = f"{value:.2f}"
+    elif isinstance(value, float):
         text = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
     else:
         text = f"{value:,}"
@@ -118,8 +129,8 @@ def evaluate(result: Doc) -> list[Doc]:
     for round_ in rounds:
         for target in TARGETS:
             value = _get(round_, target.key)
-            if value is None and target.key == "replay_ratio":
-                continue  # measured in the last round only
+            if value is None and (result.get("only") or target.key == "replay_ratio"):
+                continue  # not measured in this run (no replay, or one service's part only)
             checks.append(
                 {
                     "figure": target.key,
@@ -130,7 +141,7 @@ def evaluate(result: Doc) -> list[Doc]:
                 }
             )
     empty, last = rounds[0], rounds[-1]
-    if len(rounds) > 1:
+    if len(rounds) > 1 and not result.get("only"):
         for key in LATENCY_P99:
             base, now = empty.get(key), last.get(key)
             ratio = now / base if base and now is not None else None
@@ -144,6 +155,8 @@ def evaluate(result: Doc) -> list[Doc]:
                 }
             )
     idle = result.get("idle_cpu_pct")
+    if result.get("only"):
+        return checks
     checks.append(
         {
             "figure": "idle_cpu_pct",
@@ -169,7 +182,9 @@ def table(result: Doc) -> Table:
             f"{machine['memory_gb']} GB"
         ),
         caption=(
-            f"per round: {settings['sequential']} documents issued one by one, "
+            "portal only: its pages preloaded, only the portal started"
+            if result.get("only")
+            else f"per round: {settings['sequential']} documents issued one by one, "
             f"{settings['concurrent']} by {settings['clients']} clients at once; "
             "partners: 1 healthy (measured), 1 answering in 5 s, 1 down, "
             "2 misconfigured (host gone, https to http)"
@@ -187,6 +202,8 @@ def table(result: Doc) -> Table:
         if not key:
             grid.add_row(f"[bold cyan]{label}[/]", *([""] * (1 + len(rounds))))
             continue
+        if result.get("only") and all(_get(r, key) is None for r in rounds):
+            continue  # a figure of the services this run left out
         cells = []
         for round_ in rounds:
             text = _fmt(_get(round_, key), unit)

@@ -10,8 +10,14 @@ history is preloaded in bulk, they start again, the stack's idle CPU is measured
 history (started, partners registered, no traffic) and the round is repeated; last, the CPU
 spent after the load (retries to the misbehaving partners, sweeps) is reported beside it.
 
+Each round also times the portal's search (HTTP, and the reads one query makes) and rebuilds
+the portal by replay against a plain consumer: a topic of ``--replay-events`` publications
+beside the empty round, one as long as the history beside the history round.
+``--only portal`` runs just the portal's part (its pages preloaded, only the portal started).
+
 `make bench` (history 10,000, idle 20 s) · `make bench HISTORY=100000` (idle 60 s) ·
-`python -m tests.bench.run --help`. Results: bench-results/latest.json and latest.png.
+`make bench ONLY=portal HISTORY=100000` · `python -m tests.bench.run --help`.
+Results: bench-results/latest.json and latest.png.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ from rich.console import Console
 
 from shared.messaging.topics_admin import ensure_topics
 from tests.bench import measures as m
-from tests.bench.history import DELIVERIES_PER_DOCUMENT, preload
+from tests.bench.history import DELIVERIES_PER_DOCUMENT, Templates, preload, preload_pages
 from tests.bench.partners import Partners, partner_servers, register_all
 from tests.bench.replay import replay_figures
 from tests.bench.report import draw, machine, print_report, write_json
+from tests.bench.search import search_latency, search_reads
 from tests.bench.stack import SERVICES, Stack, infra_pids, rss_mb
 from tests.support.infra import kafka_bootstrap, mongo_url
 
@@ -106,6 +113,7 @@ async def measure_round(
         f"  portal: home {pages['home_req_per_s']:.0f}/s, document page "
         f"{pages['document_page_req_per_s']:.0f}/s, static {pages['static_req_per_s']:.0f}/s"
     )
+    found = await search_figures(stack)
     con_issue = [i.issue_s for i in con.issued]
     round_: Doc = {
         "history": history,
@@ -139,9 +147,90 @@ async def measure_round(
         "portal_page_req_per_s": min(pages["home_req_per_s"], pages["document_page_req_per_s"]),
         "static_req_per_s": pages["static_req_per_s"],
         "portal_load_errors": int(pages["errors"]),
+        **found,
         "rss_mb": {name: round(rss_mb(pid), 1) for name, pid in stack.service_pids().items()},
     }
     return round_, issued
+
+
+async def search_figures(stack: Stack) -> Doc:
+    found = await search_latency(stack.url("portal"))
+    found.update(await search_reads(mongo_url(), stack.database("portal")))
+    say(
+        f"  search: p50 {found['search_p50_ms']} ms, p95 {found['search_p95_ms']} ms; "
+        f"≤ {found['search_reads_max']} reads a query, all by _id: "
+        f"{found['search_reads_by_id_only']}"
+    )
+    return found
+
+
+async def replays(rounds: list[Doc], args: argparse.Namespace) -> None:
+    """The rebuild against its floor beside each round: ``--replay-events`` events for the
+    empty history, as many events as the history for the others."""
+    if not args.replay_events:
+        return
+    for round_ in rounds:
+        events = int(round_["history"]) or args.replay_events
+        say(f"[bold]rebuild by replay: {events:,} events (history {round_['history']:,})[/]")
+        round_.update(await replay_figures(events, say))
+
+
+async def portal_only(stack: Stack, args: argparse.Namespace) -> Doc:
+    """The portal's part alone: per round its pages preloaded (the portal's own bulk preload,
+    with every index record), only the portal started, search timed; then the replays."""
+    started = time.monotonic()
+    stamp = dt.datetime.now(dt.UTC)
+    sizes = [0, *sorted({h for h in args.history if h > 0})]
+    say(f"egov bench {stack.run_id} (portal only): history {', '.join(f'{s:,}' for s in sizes)}")
+    await ensure_topics(kafka_bootstrap(), suffix=stack.suffix)
+    rounds: list[Doc] = []
+    preloads: list[Doc] = []
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(mongo_url())
+    try:
+        loaded = 0
+        for size in sizes:
+            stack.stop()
+            say(f"[bold]round: history {size:,}[/]")
+            if size > loaded:
+                begun = time.perf_counter()
+                none = Templates(document={}, page=None, job=None, partners=[])
+                db = client[stack.database("portal")]
+                pages = await preload_pages(db, none, loaded, size, portal_own=True)
+                seconds = time.perf_counter() - begun
+                say(f"  preloaded {pages:,} portal pages in {seconds:.1f} s")
+                preloads.append({"pages": pages, "seconds": round(seconds, 1)})
+                loaded = size
+            stack.start(services=("portal",))
+            round_: Doc = {"history": size, "history_pages": size}
+            round_.update(await search_figures(stack))
+            round_["rss_mb"] = {n: round(rss_mb(p), 1) for n, p in stack.service_pids().items()}
+            rounds.append(round_)
+        stack.stop()
+        await replays(rounds, args)
+    finally:
+        await client.close()
+        stack.stop()
+        if not args.keep:
+            await cleanup(stack)
+    return {
+        "date": stamp.isoformat(timespec="seconds"),
+        "run_id": stack.run_id,
+        "only": "portal",
+        "machine": machine(),
+        "settings": {
+            "history": sizes[1:],
+            "sequential": 0,
+            "concurrent": 0,
+            "clients": 0,
+            "replay_events": args.replay_events,
+        },
+        **{k: v for k, v in rounds[0].items() if k != "history"},
+        "at_history": rounds[-1] if len(rounds) > 1 else None,
+        "rounds": rounds,
+        "preloads": preloads,
+        "logs": str(stack.log_dir.relative_to(ROOT)),
+        "wall_s": round(time.monotonic() - started, 1),
+    }
 
 
 async def cleanup(stack: Stack) -> None:
@@ -215,9 +304,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> Doc:
                 round_, issued_now = await measure_round(stack, partners, size, raw, args)
                 rounds.append(round_)
                 issued += issued_now
-            if args.replay_events:
-                say(f"[bold]rebuild by replay: {args.replay_events:,} events[/]")
-                rounds[-1].update(await replay_figures(args.replay_events, say))
+            await replays(rounds, args)
             await asyncio.sleep(10)  # the last deliveries and sweeps settle
             say(f"  after the load, for {args.idle_s:.0f} s: retries to the misbehaving partners")
             pids = {**stack.service_pids(), **infra_pids()}
@@ -296,7 +383,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--replay-events",
         type=int,
         default=5000,
-        help="events replayed by the portal's rebuild against a plain consumer (0: skip)",
+        help="events replayed by the portal's rebuild against a plain consumer beside the "
+        "empty round (beside a history round: as many as the history; 0: no replay)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["portal"],
+        help="run one service's part only: portal = search and rebuild by replay",
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's databases and topics")
     return parser.parse_args(argv)
@@ -313,7 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     stack = Stack(run_id, OUT / "logs" / run_id)
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        result = asyncio.run(bench(stack, args))
+        result = asyncio.run(portal_only(stack, args) if args.only else bench(stack, args))
     finally:
         stack.stop()
     paths = [

@@ -64,9 +64,9 @@ class Stack:
             env[prefix + "CONSUMER_GROUP"] = f"{self.run_id}-{name}"
         return env
 
-    def start(self, timeout: float = 120.0) -> None:
+    def start(self, timeout: float = 120.0, services: tuple[str, ...] = SERVICES) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for name in SERVICES:
+        for name in services:
             self.platform.start(name, self.ports[name], self.env(), self.log_dir)
         self.platform.wait_ready(timeout=timeout)
 

@@ -6,6 +6,7 @@ rules and reads them with one ``_id``/``_id $in`` query, never a filter or a sor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from shared.kit.text import words
@@ -99,6 +100,12 @@ def _words(*parts: str | None) -> list[str]:
     return [w for part in parts if part for w in words(part) if len(w) <= MAX_TERM_LEN]
 
 
+@functools.lru_cache(maxsize=1024)
+def _label_words(label: str | None) -> tuple[str, ...]:
+    """Words of a label many pages share (a type's or an issuer's name): folded once."""
+    return tuple(_words(label))
+
+
 def page_terms(page: Doc) -> tuple[list[str], list[str]]:
     """Folded words of the heading (type, notation, subject, issuer) and of the body.
 
@@ -107,7 +114,11 @@ def page_terms(page: Doc) -> tuple[list[str], list[str]]:
     """
     issuer = (page.get("issuer") or {}).get("name")
     head = sorted(
-        set(_words(page.get("type_name"), page.get("notation"), page.get("subject"), issuer))
+        {
+            *_label_words(page.get("type_name")),
+            *_label_words(issuer),
+            *_words(page.get("notation"), page.get("subject")),
+        }
     )
     seen = set(head)
     body: list[str] = []

@@ -1,8 +1,10 @@
-"""Unordered bulk upserts that survive two replicas creating the same record at once."""
+"""Unordered bulk upserts that survive two replicas creating the same record at once, and
+bulk inserts of records built in memory."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
@@ -12,6 +14,7 @@ from shared.kit.types import Doc
 
 DUPLICATE_KEY = 11000
 CHUNK = 500
+LOOKUP = 500
 
 
 async def bulk_update(collection: AsyncCollection[Doc], ops: Sequence[UpdateOne]) -> None:
@@ -30,3 +33,45 @@ async def bulk_update(collection: AsyncCollection[Doc], ops: Sequence[UpdateOne]
                 chunk = [chunk[e["index"]] for e in errors]
         else:
             raise RuntimeError("bulk update kept colliding on duplicate keys")
+
+
+async def insert_new(collection: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
+    """Insert records that belong to one page each; a record already there is kept (a
+    rerun, or a page the other writer stored first)."""
+    if not docs:
+        return
+    try:
+        await collection.insert_many(list(docs), ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            raise
+
+
+async def insert_or_merge(collection: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
+    """Insert records of many pages; merge the arrays of the ones that already exist.
+
+    Merged in memory and written back whole: ``$addToSet`` with thousands of values into an
+    array of thousands costs the store their product. Only for collections nobody else
+    writes meanwhile (a fresh read model, a preload with the services stopped).
+    """
+    if not docs:
+        return
+    try:
+        await collection.insert_many(list(docs), ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        existing = [docs[e["index"]] for e in errors]
+        stored: dict[Any, Doc] = {}
+        for first in range(0, len(existing), LOOKUP):  # `_id $in` is indexed up to 1,000
+            ids = [e["_id"] for e in existing[first : first + LOOKUP]]
+            stored.update({d["_id"]: d async for d in collection.find({"_id": {"$in": ids}})})
+        merges = []
+        for doc in existing:
+            before = stored.get(doc["_id"], {})
+            merged = {
+                k: sorted(set(before.get(k, [])) | set(v)) for k, v in doc.items() if k != "_id"
+            }
+            merges.append(UpdateOne({"_id": doc["_id"]}, {"$set": merged}, upsert=True))
+        await bulk_update(collection, merges)

@@ -13,39 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
 
-from pymongo import UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
-from services.portal.domain.index import (
-    bucket_id,
-    day_of,
-    directory_id,
-    facet_pairs,
-    issuer_entry,
-    month_of,
-    notation_key,
-    page_terms,
-    term_id,
-    word_directory_id,
-)
+from services.portal.domain.index_records import IndexRecords
 from services.portal.domain.page import SignatureStatus, sort_key
 from services.portal.domain.slug import document_slug
-from services.portal.repositories.bulk import bulk_update
-from services.portal.repositories.listing import FACETS_ID
+from services.portal.repositories.bulk import insert_new
+from services.portal.repositories.index_writes import write_index
 from services.portal.repositories.model import ModelCollections
 from shared.contracts.models import OrgRef, Signer
 from shared.contracts.vocabulary import DocumentType, type_name
 from shared.kit.types import Doc
 
 BATCH = 2000
-LOOKUP = 500
 VOCABULARY = (
     "triển khai kế hoạch chuyển đổi số ngoại giao kinh tế văn hóa lãnh sự hộ chiếu đào tạo "
     "cán bộ hợp tác quốc tế hội nghị tổ chức quy chế quản lý dữ liệu an toàn thông tin "
@@ -106,100 +87,6 @@ def make_page(n: int, day: dt.date, rng: random.Random, prefix: str) -> Doc:
     }
 
 
-class IndexBuilder:
-    """The index records of many visible pages, gathered in memory, then written in bulk
-    (a preload, or a rebuild into a fresh read model)."""
-
-    def __init__(self) -> None:
-        self.sets: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
-        self.slugs: list[Doc] = []
-        self.indexed: list[Doc] = []  # what each page was indexed under (search_pages)
-
-    def add(self, page: Doc, terms: tuple[list[str], list[str]] | None = None) -> None:
-        """Index a visible page (its ``terms`` computed beforehand, or here)."""
-        key, document_id = str(page["sort_key"]), str(page["_id"])
-        for facet, value in facet_pairs(page):
-            self.sets[bucket_id(facet, value, day_of(key))]["e"].add(key)
-            self.sets[directory_id(facet, value)]["m"].add(month_of(key))
-        facets = self.sets[FACETS_ID]
-        facets["types"].add(page["doc_type"])
-        facets["years"].add(page["year"])
-        if page.get("field"):
-            facets["fields"].add(page["field"])
-        facets["issuers"].add(page["issuer"]["code"])
-        facets["issuer_names"].add(issuer_entry(page["issuer"]))
-        self.sets["n|" + notation_key(page["notation"])]["ids"].add(document_id)
-        self.slugs.append({"_id": page["slug"], "document_id": document_id})
-        head, body = terms or page_terms(page)
-        self.indexed.append({"_id": document_id, "key": key, "head": head, "body": body})
-        month = month_of(key)
-        for flag, words in (("h", head), ("b", body)):
-            for word in words:
-                word = sys.intern(word)
-                self.sets["t|" + term_id(word, day_of(key))][flag].add(key)
-                self.sets["t|" + word_directory_id(word)]["m"].add(month)
-
-    def records(self, prefix: str) -> list[Doc]:
-        """Records of one collection (``t|`` postings, ``n|`` notations, else list index)."""
-        found = []
-        for record_id, fields in self.sets.items():
-            if prefix == "" and record_id[:2] in ("t|", "n|"):
-                continue
-            if prefix and not record_id.startswith(prefix):
-                continue
-            doc: Doc = {"_id": record_id[len(prefix) :]}
-            doc.update({name: sorted(values) for name, values in fields.items()})
-            found.append(doc)
-        return found
-
-
-async def _insert_or_merge(collection: AsyncCollection[Doc], docs: list[Doc]) -> None:
-    """Insert new records; merge the arrays of records that already exist.
-
-    Merged in memory and written back whole: ``$addToSet`` with thousands of values into an
-    array of thousands costs the store their product. A preload runs with the services
-    stopped, so nothing else writes these records meanwhile.
-    """
-    for start in range(0, len(docs), BATCH):
-        chunk = docs[start : start + BATCH]
-        try:
-            await collection.insert_many(chunk, ordered=False)
-        except BulkWriteError as exc:
-            existing = [chunk[e["index"]] for e in exc.details.get("writeErrors", [])]
-            stored: dict[Any, Doc] = {}
-            for first in range(0, len(existing), LOOKUP):  # `_id $in` is indexed up to 1,000
-                ids = [e["_id"] for e in existing[first : first + LOOKUP]]
-                stored.update({d["_id"]: d async for d in collection.find({"_id": {"$in": ids}})})
-            merges = []
-            for doc in existing:
-                before = stored.get(doc["_id"], {})
-                merged = {
-                    k: sorted(set(before.get(k, [])) | set(v)) for k, v in doc.items() if k != "_id"
-                }
-                merges.append(UpdateOne({"_id": doc["_id"]}, {"$set": merged}, upsert=True))
-            await bulk_update(collection, merges)
-
-
-async def _insert_new(collection: AsyncCollection[Doc], docs: Iterable[Doc]) -> None:
-    """Insert records that belong to one page each; ones already there are kept."""
-    batch: list[Doc] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= BATCH:
-            await _insert_ignoring_duplicates(collection, batch)
-            batch = []
-    if batch:
-        await _insert_ignoring_duplicates(collection, batch)
-
-
-async def _insert_ignoring_duplicates(collection: AsyncCollection[Doc], docs: list[Doc]) -> None:
-    try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-            raise
-
-
 async def preload_pages(
     db: AsyncDatabase[Doc],
     count: int,
@@ -216,34 +103,19 @@ async def preload_pages(
     """
     rng = random.Random(seed)
     end = end or dt.date.today()
-    index = IndexBuilder()
+    index = IndexRecords()
+    slugs: list[Doc] = []
     ids: list[str] = []
     batch: list[Doc] = []
     for n in range(count):
         page = make_page(n, end - dt.timedelta(days=n // per_day), rng, id_prefix)
-        index.add(page)
+        index.remember(page)
+        slugs.append({"_id": page["slug"], "document_id": page["_id"]})
         ids.append(str(page["_id"]))
         batch.append(page)
         if len(batch) >= BATCH:
-            await _insert_ignoring_duplicates(db["pages"], batch)
+            await insert_new(db["pages"], batch)
             batch = []
-    if batch:
-        await _insert_ignoring_duplicates(db["pages"], batch)
-    await write_index(ModelCollections(db), index, with_search_pages=False)
+    await insert_new(db["pages"], batch)
+    await write_index(ModelCollections(db), index, slugs, with_search_pages=False)
     return ids
-
-
-async def write_index(
-    model: ModelCollections, index: IndexBuilder, *, with_search_pages: bool = True
-) -> None:
-    """Write (or merge into) a read model's index records from ``index``.
-
-    One collection after another: concurrent bulk writes into one database hold the
-    store's per-database write lock in turns and gain nothing.
-    """
-    await _insert_new(model["page_slugs"], index.slugs)
-    await _insert_or_merge(model["page_index"], index.records(""))
-    await _insert_or_merge(model["page_notations"], index.records("n|"))
-    await _insert_or_merge(model["search_terms"], index.records("t|"))
-    if with_search_pages:
-        await _insert_new(model["search_pages"], index.indexed)

@@ -1,15 +1,16 @@
 """Bulk writes into a fresh read model while a rebuild fills it (nobody else writes there
-until the pointer names it, so whole pages are replaced and index records inserted)."""
+until the pointer names it, so pages are inserted or replaced whole, and every index record
+is written once, at the end, from the index built in memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ReplaceOne
 
-from services.portal.repositories.bulk import bulk_update
+from services.portal.domain.index_records import IndexRecords
+from services.portal.repositories.index_writes import write_index
 from services.portal.repositories.model import ModelCollections
-from services.portal.repositories.preload import IndexBuilder, write_index
 from services.portal.repositories.work import EPOCH
 from shared.kit.types import Doc
 
@@ -31,34 +32,30 @@ class FreshModelRepository:
             )
         return found
 
-    async def save_pages(self, new: list[Doc], changed: Iterable[Doc]) -> None:
+    async def save_pages(self, new: Sequence[Doc], changed: Sequence[Doc]) -> None:
         """Insert pages seen for the first time; replace whole the ones written before."""
         if new:
-            await self.model["pages"].insert_many(new, ordered=False)
-        ops = [ReplaceOne({"_id": p["_id"]}, p) for p in changed]
-        if ops:
+            await self.model["pages"].insert_many(list(new), ordered=False)
+        if changed:
+            ops = [ReplaceOne({"_id": p["_id"]}, p) for p in changed]
             await self.model["pages"].bulk_write(ops, ordered=False)
 
-    async def set_signature_statuses(self, statuses: Sequence[tuple[str, int, str]]) -> None:
-        ops = [
-            UpdateOne({"_id": page_id, "version": version}, {"$set": {"signature_status": status}})
-            for page_id, version, status in statuses
-        ]
-        if ops:
-            await bulk_update(self.model["pages"], ops)
-
-    async def queue(self, name: str, work: Sequence[tuple[str, int]]) -> None:
-        """Leave work for the worker of whichever process serves this model (each page once:
-        the pages are read back in disjoint chunks)."""
-        records = [
-            {"_id": page_id, "version": version, "lease_until": EPOCH} for page_id, version in work
-        ]
-        if records:
-            await self.model[name].insert_many(records, ordered=False)
-
-    async def save_search_pages(self, records: list[Doc]) -> None:
-        if records:
-            await self.model["search_pages"].insert_many(records, ordered=False)
-
-    async def write_index(self, index: IndexBuilder) -> None:
-        await write_index(self.model, index, with_search_pages=False)
+    async def write_index(
+        self, index: IndexRecords, slugs: dict[str, str], unchecked: dict[str, int]
+    ) -> None:
+        """Every index record, the slugs claimed (slug → page) and, for the worker of
+        whichever process serves this model, the signatures still to check (page → version)."""
+        await write_index(
+            self.model,
+            index,
+            ({"_id": slug, "document_id": page} for slug, page in slugs.items()),
+            also=[
+                (
+                    "signature_pending",
+                    (
+                        {"_id": page_id, "version": version, "lease_until": EPOCH}
+                        for page_id, version in sorted(unchecked.items())
+                    ),
+                ),
+            ],
+        )

@@ -3,7 +3,9 @@
 ``t|<word>|<yyyy-mm-dd>`` holds ``h`` (the word is in the page's heading) and ``b`` (only in
 its body); ``w|<word>`` holds the months that have postings of the word, so a query reads
 only months where all its words occur. What a page was indexed under is kept in
-``search_pages`` by page id, so a new version removes exactly its old entries.
+``search_pages`` by page id, so a new version removes exactly its old entries; its words
+are kept as one space-separated string per part (folded words hold no spaces), which the
+store writes and reads as one value instead of one per word.
 """
 
 from __future__ import annotations
@@ -27,6 +29,18 @@ from services.portal.repositories.model import ModelCollections, as_model
 from shared.kit.types import Doc
 
 Postings = dict[str, tuple[set[str], set[str]]]  # word -> (heading keys, body keys)
+
+
+def indexed_record(key: str, head: Sequence[str], body: Sequence[str]) -> Doc:
+    """What a page is indexed under, as ``search_pages`` keeps it (without its ``_id``)."""
+    return {"key": key, "head": " ".join(head), "body": " ".join(body)}
+
+
+def indexed_words(value: str | Sequence[str] | None) -> list[str]:
+    """The words of a ``search_pages`` part (records written before were word lists)."""
+    if isinstance(value, str):
+        return value.split()
+    return list(value or [])
 
 
 def posting_updates(key: str, head: Sequence[str], body: Sequence[str], op: str) -> list[UpdateOne]:
@@ -67,7 +81,7 @@ class TermRepository:
             self.postings, posting_updates(key, head, body, "$addToSet") + directories
         )
         await self.indexed.replace_one(
-            {"_id": document_id}, {"key": key, "head": head, "body": body}, upsert=True
+            {"_id": document_id}, indexed_record(key, head, body), upsert=True
         )
         if before is not None:
             await self._drop_stale(before, key, set(head), set(body))
@@ -81,8 +95,8 @@ class TermRepository:
     async def _drop_stale(self, before: Doc, key: str, head: set[str], body: set[str]) -> None:
         old = str(before["key"])
         same = old == key
-        gone_head = [w for w in before["head"] if not (same and w in head)]
-        gone_body = [w for w in before["body"] if not (same and w in body)]
+        gone_head = [w for w in indexed_words(before.get("head")) if not (same and w in head)]
+        gone_body = [w for w in indexed_words(before.get("body")) if not (same and w in body)]
         await bulk_update(self.postings, posting_updates(old, gone_head, gone_body, "$pullAll"))
 
     async def months_of(self, words: Sequence[str]) -> list[str]:

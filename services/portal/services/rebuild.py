@@ -2,23 +2,26 @@
 
 The live portal keeps serving (and projecting) the active model meanwhile. The replay
 folds each batch of events into the pages it touches in memory (the projection's own
-rules, ``domain/replay.py``) and writes them with one bulk write; then it writes every
-index record from the final pages, checks the signatures and hands what is left to the
-worker. It switches the pointer (compare-and-set), waits until every replica has read it,
-and replays what arrived meanwhile through the live projection into the new model, so no
-event is lost between the two. Switching back is naming the previous model again.
+rules, ``domain/replay.py``) and writes them with one bulk write per batch, up to two
+batches' writes in flight while the next batch is read and folded; it keeps every index
+record of the visible pages in memory as they change (``domain/index_records.py``), so
+at the end each record is written once, in bulk, without reading a page back; the
+signatures it could not check are handed to the worker. It switches the pointer
+(compare-and-set), waits until every replica has read it, and replays what arrived
+meanwhile through the live projection into the new model, so no event is lost between
+the two. Switching back is naming the previous model again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from services.portal.domain.index import page_terms
+from services.portal.domain.index_records import IndexRecords
 from services.portal.domain.page import SignatureStatus
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from services.portal.errors import PageRefused
@@ -30,7 +33,6 @@ from services.portal.repositories import (
     SlugRepository,
 )
 from services.portal.repositories.model import ModelCollections, ReadModelRepository
-from services.portal.repositories.preload import IndexBuilder
 from services.portal.repositories.replay import FreshModelRepository
 from services.portal.services.documents import Projection
 from services.portal.services.keys import JwksCache, JwksUnavailable
@@ -47,7 +49,7 @@ from shared.kit.types import Doc
 from shared.signing import verify
 
 Positions = dict[int, int]  # partition → offset
-INDEX_CHUNK = 1000
+WRITES_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -66,31 +68,52 @@ class ReplaySource(Protocol):
     def batches(self, since: Positions, until: Positions) -> AsyncIterator[list[Replayed]]: ...
 
 
-INDEXED_FIELDS = ("_id", "sort_key", "doc_type", "year", "field", "issuer", "notation", "slug")
-
-
 @dataclass
 class Folded:
-    """What the replay keeps of the pages in memory: their ids, slugs, and what indexes each
-    visible one (a few fields and its words, not its text), so the index records are written
-    at the end without reading the pages back."""
+    """What the replay keeps of the pages in memory: their ids, the slugs claimed, every
+    index record of the visible ones (kept up to date as pages change, so nothing is read
+    back or recomputed at the end) and the signatures still to check."""
 
     seen: set[str] = field(default_factory=set)
     slugs: SlugBook = field(default_factory=SlugBook)
-    entries: dict[str, tuple[Doc, tuple[list[str], list[str]]]] = field(default_factory=dict)
+    index: IndexRecords = field(default_factory=IndexRecords)
     unchecked: dict[str, int] = field(default_factory=dict)  # id → version, signature pending
 
     def remember(self, page: Doc) -> None:
         page_id = str(page["_id"])
-        self.entries.pop(page_id, None)
         self.unchecked.pop(page_id, None)
-        if not (page.get("visible") and page.get("sort_key")):
-            return
-        head, body = page_terms(page)
-        terms = ([sys.intern(w) for w in head], [sys.intern(w) for w in body])
-        self.entries[page_id] = ({k: page.get(k) for k in INDEXED_FIELDS}, terms)
-        if page.get("signature_status") == str(SignatureStatus.PENDING):
+        self.index.remember(page)
+        if (
+            page.get("visible")
+            and page.get("sort_key")
+            and page.get("signature_status") == str(SignatureStatus.PENDING)
+        ):
             self.unchecked[page_id] = int(page["version"])
+
+
+class WritesInFlight:
+    """Page writes that run while the next batches are read and folded: at most ``depth``
+    at once (the store converts concurrent requests on several cores); ``drain`` waits for
+    all of them, before pages written earlier are read back."""
+
+    def __init__(self, depth: int) -> None:
+        self._depth = max(1, depth)
+        self._tasks: deque[asyncio.Task[None]] = deque()
+
+    async def submit(self, write: Coroutine[Any, Any, None]) -> None:
+        while len(self._tasks) >= self._depth:
+            await self._tasks.popleft()
+        self._tasks.append(asyncio.create_task(write))
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await self._tasks.popleft()
+
+    async def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
 
 
 class RebuildRefused(Exception):
@@ -156,9 +179,10 @@ class Rebuild:
         begin, ends = await source.start_offsets(), await source.end_offsets()
         report.ends = ends
         total = sum(max(0, ends[p] - begin.get(p, 0)) for p in ends)
-        seen = await self._replay(source, model, begin, ends, report, lambda n: progress(n, total))
+        fresh = FreshModelRepository(model)
+        seen = await self._replay(source, fresh, begin, ends, report, lambda n: progress(n, total))
         report.replay_seconds = (utcnow() - started).total_seconds()
-        await self._index(model, seen, report)
+        await self._index(fresh, seen, report)
         report.seconds = (utcnow() - started).total_seconds()
         if switch:
             await self.switch_to(report.model, expected=previous, note={"events": report.events})
@@ -168,61 +192,49 @@ class Rebuild:
     async def _replay(
         self,
         source: ReplaySource,
-        model: ModelCollections,
+        fresh: FreshModelRepository,
         begin: Positions,
         ends: Positions,
         report: RebuildReport,
         advanced: Callable[[int], None],
     ) -> Folded:
-        fresh = FreshModelRepository(model)
         folded = Folded()
         done = 0
-        # The store writes one batch while the next is read and folded (two processes, so
-        # the two overlap); a batch that needs pages written before waits for that write.
-        writing: asyncio.Task[None] | None = None
-        async for batch in source.batches(begin, ends):
-            ids = {i for r in batch for i in touched_ids(r.event)}
-            earlier = [i for i in ids if i in folded.seen]
-            if earlier and writing is not None:
-                await writing
-            pages = await fresh.pages(earlier)
-            for replayed in batch:
-                if not fold(pages, replayed.event, replayed.event_id, folded.slugs):
-                    report.refused += 1
-            await self._check_signatures(pages.values())
-            await self._register_files(pages.values())
-            for page in pages.values():
-                folded.remember(page)
-            new = [p for i, p in pages.items() if i not in folded.seen]
-            changed = [p for i, p in pages.items() if i in folded.seen]
-            if writing is not None:
-                await writing
-            writing = asyncio.create_task(fresh.save_pages(new, changed))
-            folded.seen.update(pages)
-            report.events += len(batch)
-            done += len(batch)
-            advanced(done)
-        if writing is not None:
-            await writing
+        writes = WritesInFlight(WRITES_IN_FLIGHT)
+        try:
+            async for batch in source.batches(begin, ends):
+                ids = {i for r in batch for i in touched_ids(r.event)}
+                earlier = [i for i in ids if i in folded.seen]
+                if earlier:  # pages of earlier batches are read back once written
+                    await writes.drain()
+                pages = await fresh.pages(earlier)
+                for replayed in batch:
+                    if not fold(pages, replayed.event, replayed.event_id, folded.slugs):
+                        report.refused += 1
+                await self._check_signatures(pages.values())
+                await self._register_files(pages.values())
+                for page in pages.values():
+                    folded.remember(page)
+                new = [p for i, p in pages.items() if i not in folded.seen]
+                changed = [p for i, p in pages.items() if i in folded.seen]
+                await writes.submit(fresh.save_pages(new, changed))
+                folded.seen.update(pages)
+                report.events += len(batch)
+                done += len(batch)
+                advanced(done)
+            await writes.drain()
+        finally:
+            await writes.cancel()
         report.pages = len(folded.seen)
         return folded
 
-    async def _index(self, model: ModelCollections, folded: Folded, report: RebuildReport) -> None:
-        """Every index record of the final pages, from what the fold kept of them."""
-        fresh = FreshModelRepository(model)
-        index = IndexBuilder()
-        for entry, terms in folded.entries.values():
-            index.add(entry, terms)
-            if len(index.indexed) >= INDEX_CHUNK:
-                await fresh.save_search_pages(index.indexed)
-                index.indexed = []
-        await fresh.save_search_pages(index.indexed)
-        index.indexed = []
-        report.visible = len(folded.entries)
-        index.slugs = [{"_id": s, "document_id": d} for s, d in folded.slugs.owners.items()]
-        await fresh.write_index(index)
-        # Not checked during the replay (no key set): the worker checks them.
-        await fresh.queue("signature_pending", sorted(folded.unchecked.items()))
+    async def _index(
+        self, fresh: FreshModelRepository, folded: Folded, report: RebuildReport
+    ) -> None:
+        """Every index record of the final pages as the fold kept them, the slugs, and the
+        signatures not checked during the replay (no key set), left to the worker."""
+        report.visible = len(folded.index)
+        await fresh.write_index(folded.index, folded.slugs.owners, folded.unchecked)
 
     async def _check_signatures(self, pages: Iterable[Doc]) -> None:
         """Check the signatures the fold left pending (pages new or changed in this batch);
