@@ -15,13 +15,13 @@ import json
 import re
 from collections.abc import Iterable
 from importlib import resources
-from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from shared.contracts.events import EVENTS, EventSpec
 from shared.contracts.topics import TOPICS, TopicSpec, dlq_topic, physical
+from shared.kit.types import Doc
 from shared.messaging.envelope import (
     CONTENT_TYPE,
     CORRELATION_HEADER,
@@ -42,8 +42,6 @@ TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 EXAMPLE_EVENT_ID = "0b6f3b8e-5d1c-4f7a-9a57-2f64c4f1d9a1"
 EXAMPLE_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 EXAMPLE_CORRELATION_ID = "c0ffee00-1234-4abc-8def-0123456789ab"
-
-Doc = dict[str, Any]
 
 
 def declare_publishers(broker: KafkaBroker, service: str, topic_suffix: str = "") -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.kit.types import Doc
 from shared.settings import ServiceSettings
-
-Doc = dict[str, Any]
 
 
 def make_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Doc]:

@@ -22,6 +22,7 @@ from shared.auth.service_token import ServiceTokenProvider
 from shared.auth.verifier import TokenVerifier
 from shared.http.middleware import CorrelationMiddleware
 from shared.http.problems import install_problem_handlers
+from shared.kit.types import Doc
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import make_broker
 from shared.messaging.kafka_security import client_options
@@ -32,7 +33,6 @@ from shared.observability import tracing
 from shared.observability.operations import Operations
 from shared.settings import ServiceSettings
 
-Doc = dict[str, Any]
 log = get_logger(__name__)
 
 

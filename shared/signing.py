@@ -106,6 +106,23 @@ def public_jwk(key: Ed25519PublicKey, kid: str) -> dict[str, str]:
     }
 
 
+def private_key_pem(key: Ed25519PrivateKey) -> str:
+    """The key as an unencrypted PKCS#8 PEM, the form key files and stored keys take."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def load_private_key(pem: bytes, purpose: str) -> Ed25519PrivateKey:
+    """An unencrypted PEM private key, refused (``ValueError``) unless it is Ed25519."""
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"the {purpose} must be Ed25519")
+    return key
+
+
 def key_from_jwk(jwk: dict[str, Any]) -> Ed25519PublicKey:
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise ValueError("not an Ed25519 key")

@@ -91,6 +91,14 @@ async def topic_suffix(servers: None) -> AsyncIterator[str]:
     await delete_topics([t.name for t in planned_topics(suffix, 3, 1)])
 
 
+@pytest.fixture(scope="module")
+async def module_suffix(servers: None) -> str:
+    """Fresh topics for the tests of one module that share one app."""
+    suffix = "." + unique("t")
+    await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
+    return suffix
+
+
 @pytest.fixture
 async def mongo(servers: None) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url(), tz_aware=True)

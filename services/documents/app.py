@@ -55,7 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             BodyRule(
                 r"/api/v1/documents/[^/]+/attachments/?",
                 settings.max_attachment_bytes + settings.upload_overhead_bytes,
-            )
+            ),
+            BodyRule(
+                r"/workspace/documents/[^/]+/attachments/?",
+                settings.max_attachment_bytes + settings.upload_overhead_bytes,
+            ),
         ],
         # Workspace forms carry a session cookie, not a bearer token; the CSRF check and the
         # session guard them (docs/architecture.md, "Staff workspace").

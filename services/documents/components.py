@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.documents.domain.organisation import Organisation
+from services.documents.repositories.aggregates import AggregateStore
 from services.documents.repositories.audit import AuditRepository
 from services.documents.repositories.counters import CounterRepository
 from services.documents.repositories.deliveries import DeliveryStatusRepository
@@ -27,6 +28,7 @@ from services.documents.services.issuance import IssuanceService
 from services.documents.services.recall import RecallService
 from services.documents.services.recovery import KeyExpiry, RecoveryService
 from services.documents.services.registers import RegisterService
+from services.documents.services.reservations import RegisterReservations
 from services.documents.services.revocation import RevocationService
 from services.documents.services.signing_keys import KeyRing
 from services.documents.services.unit_of_work import UnitOfWork
@@ -128,22 +130,15 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
     )
     await audit.ensure_indexes()
     await keys.load()
-    relay = OutboxRelay(
-        documents.collection,
-        runtime.publisher,
-        lease_s=settings.outbox_lease_s,
-        sweep_interval_s=settings.outbox_sweep_interval_s,
-        settle_s=settings.recovery_grace_s,
-    )
+    relay = outbox_relay(runtime, settings, documents)
     org = Organisation(settings.issuer_code, settings.issuer_name, dict(settings.units))
     trail = AuditTrail(documents, audit)
     uow = UnitOfWork(documents, trail, relay, runtime.publisher)
-    issuance = IssuanceService(
-        documents, counters, keys, trail, uow, org, dict(settings.register_starts)
-    )
+    reservations = RegisterReservations(counters, dict(settings.register_starts))
+    issuance = IssuanceService(documents, counters, reservations, keys, trail, uow, org)
     revocation = RevocationService(documents, uow)
     statuses = DeliveryStatusRepository(db)
-    inbound = build_incoming(runtime, settings, documents, counters, audit, org)
+    inbound = build_incoming(runtime, settings, documents, counters, reservations, audit, org)
     recovery = RecoveryService(issuance, revocation, trail, relay, inbound.recovery, inbound.relay)
     relay.set_follow_up(recovery.follow_up)
     return DocumentsComponents(
@@ -166,11 +161,23 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
     )
 
 
+def outbox_relay(runtime: Runtime, settings: Settings, aggregates: AggregateStore) -> OutboxRelay:
+    """The relay of one aggregate store; the two of the service run alike."""
+    return OutboxRelay(
+        aggregates.collection,
+        runtime.publisher,
+        lease_s=settings.outbox_lease_s,
+        sweep_interval_s=settings.outbox_sweep_interval_s,
+        settle_s=settings.recovery_grace_s,
+    )
+
+
 def build_incoming(
     runtime: Runtime,
     settings: Settings,
     documents: DocumentRepository,
     counters: CounterRepository,
+    reservations: RegisterReservations,
     audit: AuditRepository,
     org: Organisation,
 ) -> IncomingComponents:
@@ -181,16 +188,10 @@ def build_incoming(
     # of ours, so they never leave the service, and the clean-up of outgoing attachments
     # (which deletes bytes no outgoing document refers to) never reaches them.
     content = ContentStore(db, "incoming_attachments")
-    relay = OutboxRelay(
-        repository.collection,
-        runtime.publisher,
-        lease_s=settings.outbox_lease_s,
-        sweep_interval_s=settings.outbox_sweep_interval_s,
-        settle_s=settings.recovery_grace_s,
-    )
+    relay = outbox_relay(runtime, settings, repository)
     writer = IncomingWriter(repository, audit, relay, runtime.publisher)
     registration = ArrivalRegistration(
-        repository, counters, writer, settings.issuer_code, dict(settings.register_starts)
+        repository, counters, reservations, writer, settings.issuer_code
     )
     recovery = IncomingRecovery(repository, fetches, writer, registration)
     relay.set_follow_up(recovery.follow_up)

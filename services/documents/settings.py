@@ -5,6 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.demo import (
+    INBOX_PARTNER_CODE,
+    INBOX_PARTNER_NAME,
+    WEBHOOK_PARTNER_CODE,
+    WEBHOOK_PARTNER_NAME,
+)
 from shared.settings import ServiceSettings
 
 DEFAULT_UNITS: dict[str, str] = {
@@ -13,6 +19,12 @@ DEFAULT_UNITS: dict[str, str] = {
     "TCCB": "Vụ Tổ chức cán bộ",
     "PL": "Vụ Luật pháp và Điều ước quốc tế",
     "TTBC": "Vụ Thông tin báo chí",
+}
+
+# The demo's partner agencies (`egov demo` registers them in the LGSP).
+DEFAULT_PARTNERS: dict[str, str] = {
+    WEBHOOK_PARTNER_CODE: WEBHOOK_PARTNER_NAME,
+    INBOX_PARTNER_CODE: INBOX_PARTNER_NAME,
 }
 
 
@@ -32,6 +44,14 @@ class Settings(ServiceSettings):
     units: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_UNITS),
         description="JSON object: unit abbreviation -> unit name",
+    )
+    partners: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PARTNERS),
+        description=(
+            "JSON object: organisation code -> name of the partner agencies staff pick as "
+            "external recipients in the workspace (the LGSP's partner registry stays the "
+            "authority: any other code may still be typed)"
+        ),
     )
     register_starts: dict[str, int] = Field(
         default_factory=dict,

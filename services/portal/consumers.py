@@ -4,7 +4,11 @@ A refused event (``PageRefused``, a domain error) is dead-lettered by ``subscrib
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from services.portal.components import components_of
+from services.portal.services.documents import Projection
 from services.portal.settings import Settings
 from shared.contracts.events import (
     DocumentPublished,
@@ -14,39 +18,33 @@ from shared.contracts.events import (
 )
 from shared.contracts.topics import DOCUMENTS_PUBLIC
 from shared.logging import get_logger
-from shared.messaging.consumer import subscribe
+from shared.messaging.consumer import Handler, subscribe
 from shared.messaging.envelope import CloudEventMeta
 from shared.runtime import Runtime
 
 log = get_logger(__name__)
+E = TypeVar("E", DocumentPublished, DocumentRevoked, DocumentReplaced, DocumentUnpublished)
 
 
 def register_consumers(runtime: Runtime, settings: Settings) -> None:
-    async def on_published(data: DocumentPublished, meta: CloudEventMeta) -> None:
-        applied = await components_of(runtime).projection.published(data, meta.id)
-        log.info("page.published", document_id=data.document_id, applied=applied)
+    def projecting(name: str, apply: Callable[[Projection, E, str], Awaitable[bool]]) -> Handler:
+        """The handler that applies one kind of event to the pages, and logs what it did."""
 
-    async def on_revoked(data: DocumentRevoked, meta: CloudEventMeta) -> None:
-        applied = await components_of(runtime).projection.revoked(data, meta.id)
-        log.info("page.revoked", document_id=data.document_id, applied=applied)
+        async def handle(data: E, meta: CloudEventMeta) -> None:
+            applied = await apply(components_of(runtime).projection, data, meta.id)
+            log.info(name, document_id=data.document_id, applied=applied)
 
-    async def on_replaced(data: DocumentReplaced, meta: CloudEventMeta) -> None:
-        applied = await components_of(runtime).projection.replaced(data, meta.id)
-        log.info("page.replaced", document_id=data.document_id, applied=applied)
-
-    async def on_unpublished(data: DocumentUnpublished, meta: CloudEventMeta) -> None:
-        applied = await components_of(runtime).projection.unpublished(data, meta.id)
-        log.info("page.unpublished", document_id=data.document_id, applied=applied)
+        return handle
 
     subscribe(
         runtime.broker,
         runtime.publisher,
         DOCUMENTS_PUBLIC,
         {
-            DocumentPublished: on_published,
-            DocumentRevoked: on_revoked,
-            DocumentReplaced: on_replaced,
-            DocumentUnpublished: on_unpublished,
+            DocumentPublished: projecting("page.published", Projection.published),
+            DocumentRevoked: projecting("page.revoked", Projection.revoked),
+            DocumentReplaced: projecting("page.replaced", Projection.replaced),
+            DocumentUnpublished: projecting("page.unpublished", Projection.unpublished),
         },
         group_id=settings.group_id(),
         consumer="portal",

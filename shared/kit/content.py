@@ -14,14 +14,14 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 from bson import Binary
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
+
 CHUNK_BYTES = 255 * 1024
 CHUNKS_PER_READ = 4
 DELETE_BATCH = 1000

@@ -9,11 +9,11 @@ older than the cutoff by ``_id``. Nothing reads the records' own collection to f
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
+
 HOUR_FORMAT = "%Y-%m-%dT%H"
 DELETE_BATCH = 1000
 

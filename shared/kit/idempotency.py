@@ -20,8 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.kit.clock import utcnow
 from shared.kit.errors import Invalid
 from shared.kit.expiry import HourlyExpiry
-
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 class IdempotencyConflict(Invalid):

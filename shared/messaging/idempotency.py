@@ -13,7 +13,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 def _version_field(concern: str) -> str:

@@ -22,13 +22,13 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.background import BackgroundLoop
+from shared.kit.types import Doc
 from shared.logging import get_logger
 from shared.messaging import pending
 from shared.messaging.envelope import OutgoingRecord
 from shared.messaging.publisher import RecordSink
 from shared.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_PENDING, OUTBOX_PENDING
 
-Doc = dict[str, Any]
 OUTBOX = "outbox"
 LEASE = "outbox_lease"
 log = get_logger(__name__)

@@ -14,11 +14,11 @@ since it was read, so a marker whose writer has not yet written the aggregate su
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
+
 SUFFIX = "_pending"
 # A sweep looks at this many markers at most; the rest wait for the next round.
 BATCH = 500

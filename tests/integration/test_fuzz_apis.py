@@ -4,6 +4,7 @@ hundred cases per service, from a fixed seed, with credentials that reach the ha
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -37,10 +38,15 @@ def staff_token(*roles: Role) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def _drop(database: str) -> None:
+async def _run_and_check(run: Callable[[], Outcome], database: str) -> None:
+    """Fuzz in a thread (the service runs in another), drop its database, judge the run."""
+    outcome = await asyncio.to_thread(run)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url())
     await client.drop_database(database)
     await client.close()
+    assert not outcome.failures, outcome.report()
+    print(sorted(outcome.statuses.items()))  # shown with -s: what the cases met
+    assert outcome.handled >= MIN_HANDLED, outcome.statuses
 
 
 async def test_the_documents_api_holds_against_its_own_schema(topic_suffix: str) -> None:
@@ -57,11 +63,7 @@ async def test_the_documents_api_holds_against_its_own_schema(topic_suffix: str)
             assert created.status_code == 201, created.text
             return fuzz(service, cases_per_operation=CASES, credentials=lambda _p, _m: staff)
 
-    outcome = await asyncio.to_thread(run)
-    await _drop(settings.database_name())
-    assert not outcome.failures, outcome.report()
-    print(sorted(outcome.statuses.items()))  # shown with -s: what the cases met
-    assert outcome.handled >= MIN_HANDLED, outcome.statuses
+    await _run_and_check(run, settings.database_name())
 
 
 async def test_the_lgsp_api_holds_against_its_own_schema(topic_suffix: str) -> None:
@@ -104,11 +106,7 @@ async def test_the_lgsp_api_holds_against_its_own_schema(topic_suffix: str) -> N
 
             return fuzz(service, cases_per_operation=CASES, credentials=credentials)
 
-    outcome = await asyncio.to_thread(run)
-    await _drop(settings.database_name())
-    assert not outcome.failures, outcome.report()
-    print(sorted(outcome.statuses.items()))  # shown with -s: what the cases met
-    assert outcome.handled >= MIN_HANDLED, outcome.statuses
+    await _run_and_check(run, settings.database_name())
 
 
 async def test_the_portal_api_holds_against_its_own_schema(topic_suffix: str) -> None:
@@ -126,11 +124,7 @@ async def test_the_portal_api_holds_against_its_own_schema(topic_suffix: str) ->
         with served(portal_app(settings)) as service:
             return fuzz(service, cases_per_operation=CASES, credentials=lambda _p, _m: editor)
 
-    outcome = await asyncio.to_thread(run)
-    await _drop(settings.database_name())
-    assert not outcome.failures, outcome.report()
-    print(sorted(outcome.statuses.items()))  # shown with -s: what the cases met
-    assert outcome.handled >= MIN_HANDLED, outcome.statuses
+    await _run_and_check(run, settings.database_name())
 
 
 class _Item(BaseModel):

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from shared.auth.principal import Role
 from shared.auth.tokens import issue_dev_token
 from shared.contracts.vocabulary import Confidentiality
+from shared.runtime import Runtime, create_service_app
+from shared.settings import ServiceSettings
 from tests.support.infra import kafka_bootstrap, mongo_url, unique
 
 
@@ -26,6 +28,27 @@ def isolated_env(service: str, **overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+class NoComponents:
+    """A service with nothing of its own: only the shared lifecycle and health."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+async def _build_nothing(_: Runtime) -> NoComponents:
+    return NoComponents()
+
+
+def probe_app(settings: ServiceSettings) -> FastAPI:
+    """An app of the shared lifecycle alone (Mongo, topics, Kafka, health), named "probe"."""
+    return create_service_app(
+        Runtime(settings), title="probe", version="0", routers=[], build=_build_nothing
+    )
 
 
 @asynccontextmanager

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from services.documents.api.deps import ComponentsDep
+from services.documents.api.deps import ComponentsDep, file_response
 from services.documents.api.schemas import FILE_RESPONSE, AttachmentList, AttachmentView
-from services.documents.services.attachments import FileBytes
 from shared.auth.dependencies import CurrentPrincipal, OptionalPrincipal
 from shared.http.concurrency import ExpectedVersion, Sha256Path, etag
 
 router = APIRouter(tags=["attachments"])
-
-
-def _file_response(item: FileBytes) -> Response:
-    return Response(
-        item.data,
-        media_type=item.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 @router.post(
@@ -61,7 +48,7 @@ async def list_attachments(
 async def download_attachment(
     document_id: str, attachment_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> Response:
-    return _file_response(
+    return file_response(
         await components.attachments.download(principal, document_id, attachment_id)
     )
 
@@ -72,4 +59,4 @@ async def claim_check(
     principal: OptionalPrincipal,
     components: ComponentsDep,
 ) -> Response:
-    return _file_response(await components.attachments.claim_check(principal, sha256))
+    return file_response(await components.attachments.claim_check(principal, sha256))

@@ -20,6 +20,7 @@ from services.documents.api.schemas import (
     DocumentUpdate,
     DocumentView,
     audit_view,
+    chain_verdict_view,
     document_view,
 )
 from services.documents.domain.lifecycle import Action, State
@@ -230,10 +231,4 @@ async def audit_trail(
 async def verify_audit_trail(
     document_id: str, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    verdict = await components.trail.visible_verdict(principal, document_id)
-    return {
-        "valid": verdict.valid,
-        "entries": verdict.entries,
-        "broken_at": verdict.broken_at,
-        "reason": verdict.reason,
-    }
+    return chain_verdict_view(await components.trail.visible_verdict(principal, document_id))

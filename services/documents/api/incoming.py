@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from services.documents.api.deps import ComponentsDep
+from services.documents.api.deps import ComponentsDep, file_response
 from services.documents.api.schemas import (
     AuditTrailView,
     ChainVerdictView,
@@ -20,6 +19,7 @@ from services.documents.api.schemas import (
     IncomingRecallAnswer,
     IncomingView,
     audit_view,
+    chain_verdict_view,
     incoming_view,
 )
 from services.documents.domain.incoming import IncomingState
@@ -105,15 +105,7 @@ async def download_incoming_attachment(
     principal: CurrentPrincipal,
     components: ComponentsDep,
 ) -> Response:
-    item = await components.incoming.download(principal, inbound_id, attachment_id)
-    return Response(
-        item.data,
-        media_type=item.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_response(await components.incoming.download(principal, inbound_id, attachment_id))
 
 
 @router.post("/{inbound_id}/accept", response_model=IncomingView)
@@ -215,10 +207,4 @@ async def incoming_audit_trail(
 async def verify_incoming_audit_trail(
     inbound_id: InboundId, principal: CurrentPrincipal, components: ComponentsDep
 ) -> dict[str, Any]:
-    verdict = await components.incoming.verify(principal, inbound_id)
-    return {
-        "valid": verdict.valid,
-        "entries": verdict.entries,
-        "broken_at": verdict.broken_at,
-        "reason": verdict.reason,
-    }
+    return chain_verdict_view(await components.incoming.verify(principal, inbound_id))

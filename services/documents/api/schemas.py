@@ -7,10 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from services.documents.domain.audit import ChainVerdict
 from services.documents.domain.files import DOCX, JPEG, ODT, PDF, PNG
 from services.documents.domain.incoming import is_overdue, is_urgent, recall_pending
 from shared.contracts.models import ORG_CODE_PATTERN, Signer
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType, Language, Urgency
+from shared.http.patch import refuse_cleared
 from shared.http.text import TextBody
 from shared.http.views import OpenView, Timestamp, View, binary_response
 from shared.kit.types import SHA256_PATTERN, Doc
@@ -75,6 +77,11 @@ class DocumentUpdate(_Body):
     access: Access | None = None
     language: Language | None = None
     body: str | None = Field(default=None, max_length=500_000)
+
+    @model_validator(mode="after")
+    def _only_optional_fields_may_be_cleared(self) -> DocumentUpdate:
+        refuse_cleared(self, clearable={"signer", "effective_date", "field"})
+        return self
 
 
 class DocumentReason(_Body):
@@ -159,6 +166,15 @@ def register_entry(doc: Doc) -> Doc:
 def audit_view(entry: Doc) -> Doc:
     return {
         k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if k != "_id"
+    }
+
+
+def chain_verdict_view(verdict: ChainVerdict) -> Doc:
+    return {
+        "valid": verdict.valid,
+        "entries": verdict.entries,
+        "broken_at": verdict.broken_at,
+        "reason": verdict.reason,
     }
 
 
@@ -347,7 +363,12 @@ class RecallLineView(View):
 
 class DeliveryLineView(View):
     recipient_code: str
-    delivery_state: str | None
+    delivery_state: str | None = Field(
+        description=(
+            "pending (sent, nothing reported yet), retrying, delivered, failed or dead; "
+            "null while the document is not issued"
+        )
+    )
     receiver_status: str | None
     note: str
     updated_at: str | None

@@ -1,4 +1,5 @@
-"""Upload rules: allowed types recognised by their content, and harmless file names."""
+"""Upload rules: allowed types recognised by their content, and harmless file names; the
+bytes of a stored file as they are handed out."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 
 import filetype
 
@@ -24,6 +26,15 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     ODT: (".odt",),
 }
 _UNSAFE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class FileBytes:
+    """A stored file's bytes with the media type and name it is handed out under."""
+
+    data: bytes
+    media_type: str
+    name: str
 
 
 class UnsupportedType(Exception):

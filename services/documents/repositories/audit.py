@@ -18,8 +18,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.documents.domain.audit import GENESIS, entry_hash
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 # The head is moved every few entries only: a short walk by _id covers the rest.
 HEAD_EVERY = 4
 # Chain tails this process appended last, so the next append needs no lookup.

@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-Doc = dict[str, Any]
+from shared.kit.types import Doc
 
 
 def entry_id(counter_id: str, number: int) -> str:

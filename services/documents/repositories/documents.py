@@ -5,15 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.documents.repositories.aggregates import BATCH, AggregateStore
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 EARLIEST = "earliest"
 # A listing request looks at this many documents and this many days at most, then hands
 # back a cursor: its cost never depends on how much history is stored.

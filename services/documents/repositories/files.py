@@ -4,14 +4,13 @@ refer to each content, both found by ``_id`` only."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.kit.content import ContentStore
+from shared.kit.types import Doc
 
-Doc = dict[str, Any]
 # More documents than this naming one content is not a real case; the cap bounds a lookup.
 MAX_REFERRERS = 500
 

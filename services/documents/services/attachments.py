@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from services.documents.domain.document import new_id
-from services.documents.domain.files import UnsupportedType, detect_media_type, stored_name
+from services.documents.domain.files import (
+    FileBytes,
+    UnsupportedType,
+    detect_media_type,
+    stored_name,
+)
 from services.documents.domain.lifecycle import Action, State
 from services.documents.domain.permissions import can_see, facts
 from services.documents.domain.publication import is_classified
@@ -27,13 +31,6 @@ from shared.kit.clock import utcnow
 from shared.kit.types import Doc
 
 LIVE = frozenset({State.ISSUED.value, State.REPLACED.value})
-
-
-@dataclass(frozen=True)
-class FileBytes:
-    data: bytes
-    media_type: str
-    name: str
 
 
 async def documents_with(documents: DocumentRepository, files: FileStore, sha256: str) -> list[Doc]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.documents.domain.audit import ChainVerdict, verify_chain
+from services.documents.domain.files import FileBytes
 from services.documents.domain.incoming import (
     CLOSED_STATES,
     STATUS_OF,
@@ -70,13 +71,6 @@ class Assignment:
     instruction: str = ""  # the leader's instruction to the units: never leaves the ministry
 
 
-@dataclass(frozen=True)
-class IncomingFile:
-    data: bytes
-    media_type: str
-    name: str
-
-
 def today() -> dt.date:
     return local_date(utcnow())
 
@@ -116,7 +110,7 @@ class IncomingService:
 
     async def download(
         self, principal: Principal, inbound_id: str, attachment_id: str
-    ) -> IncomingFile:
+    ) -> FileBytes:
         doc = await self._visible(principal, inbound_id)
         for item in doc.get("attachments", []):
             if item["attachment_id"] != attachment_id:
@@ -126,7 +120,7 @@ class IncomingService:
                 raise DocumentNotFound("attachment (not fetched from the LGSP yet)")
             if level_of(doc) != Confidentiality.THUONG:
                 await self._writer.record_read(principal, doc, "download")
-            return IncomingFile(data, str(item["media_type"]), str(item["name"]))
+            return FileBytes(data, str(item["media_type"]), str(item["name"]))
         raise DocumentNotFound("attachment")
 
     async def trail(self, principal: Principal, inbound_id: str) -> list[Doc]:

@@ -16,7 +16,6 @@ reaches step 1, so it uses no number.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from services.documents.domain.incoming import (
@@ -27,14 +26,14 @@ from services.documents.domain.incoming import (
 from services.documents.domain.numbering import (
     book_of,
     counter_id,
-    first_number,
     format_number,
     local_date,
     register_year,
 )
-from services.documents.repositories.counters import CounterRepository, NoLongerIssuing
+from services.documents.repositories.counters import CounterRepository
 from services.documents.repositories.incoming import IncomingRepository
 from services.documents.services.incoming_changes import IncomingWriter
+from services.documents.services.reservations import RegisterReservations
 from shared.contracts.vocabulary import IncomingStatus
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
@@ -48,19 +47,15 @@ class ArrivalRegistration:
         self,
         incoming: IncomingRepository,
         counters: CounterRepository,
+        reservations: RegisterReservations,
         writer: IncomingWriter,
         issuer: str,
-        register_starts: dict[str, int],
     ) -> None:
         self._incoming = incoming
         self._counters = counters
+        self._reservations = reservations
         self._writer = writer
         self._issuer = issuer
-        self._register_starts = register_starts
-        # One reservation at a time per register in this process (replicas still race
-        # safely through the counter's compare-and-set).
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._ensured: set[str] = set()
 
     def counter_of(self, year: int) -> str:
         return counter_id(self._issuer, INCOMING_BOOK, year)
@@ -83,26 +78,23 @@ class ArrivalRegistration:
     async def complete(self, doc: Doc) -> Doc:
         """Finish a registration from wherever it stopped (safe to run twice, or concurrently)."""
         year = int(doc["registration"]["year"])
-        cid = self.counter_of(year)
-        if cid not in self._ensured:
-            start = first_number(self._register_starts, self._issuer, INCOMING_BOOK, year)
-            await self._counters.ensure(cid, start)
-            self._ensured.add(cid)
         inbound_id = str(doc["_id"])
 
         async def still_registering() -> bool:
             fresh = await self._incoming.get(inbound_id)
             return fresh is not None and fresh["state"] == IncomingState.REGISTERING.value
 
-        try:
-            async with self._locks.setdefault(cid, asyncio.Lock()):
-                reservation = await self._counters.reserve(cid, inbound_id, still_registering)
-        except NoLongerIssuing:
+        reservation = await self._reservations.reserve(
+            self._issuer, INCOMING_BOOK, year, inbound_id, still_registering
+        )
+        if reservation is None:
             finished = await self._incoming.get(inbound_id)
             assert finished is not None
             return finished
         accepted = await self._write_accepted(doc, int(reservation["number"]))
-        await self._writer.settle(accepted, self._counters.clear(cid, reservation))
+        await self._writer.settle(
+            accepted, self._counters.clear(self.counter_of(year), reservation)
+        )
         return accepted
 
     async def _write_accepted(self, doc: Doc, number: int) -> Doc:

@@ -14,7 +14,6 @@ write (3), then three concurrent groups (4): about ten, none of which reads hist
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -25,7 +24,6 @@ from services.documents.domain.numbering import (
     book_for,
     book_of,
     counter_id,
-    first_number,
     local_date,
     notation,
     register_year,
@@ -38,10 +36,11 @@ from services.documents.domain.publication import (
     signed_document,
 )
 from services.documents.errors import InvalidInput
-from services.documents.repositories.counters import CounterRepository, NoLongerIssuing
+from services.documents.repositories.counters import CounterRepository
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.access import prepare
 from services.documents.services.audit import AuditTrail
+from services.documents.services.reservations import RegisterReservations
 from services.documents.services.signing_keys import KeyRing
 from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
@@ -60,23 +59,19 @@ class IssuanceService:
         self,
         documents: DocumentRepository,
         counters: CounterRepository,
+        reservations: RegisterReservations,
         keys: KeyRing,
         trail: AuditTrail,
         uow: UnitOfWork,
         org: Organisation,
-        register_starts: dict[str, int],
     ) -> None:
         self._documents = documents
         self._counters = counters
+        self._reservations = reservations
         self._keys = keys
         self._trail = trail
         self._uow = uow
         self._org = org
-        self._register_starts = register_starts
-        # One reservation at a time per register in this process: replicas still race
-        # safely through the compare-and-set, but a process does not race itself.
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._ensured: set[str] = set()
 
     async def issue(
         self,
@@ -107,25 +102,21 @@ class IssuanceService:
     async def complete(self, doc: Doc) -> Doc:
         """Finish an issuance from wherever it stopped (safe to run twice, or concurrently)."""
         intent = doc["issue"]
-        issuer = str(doc["issuer_code"])
-        cid = counter_id(issuer, intent["book"], int(intent["year"]))
-        start = first_number(self._register_starts, issuer, intent["book"], int(intent["year"]))
-        if cid not in self._ensured:
-            await self._counters.ensure(cid, start)
-            self._ensured.add(cid)
+        issuer, book, year = str(doc["issuer_code"]), str(intent["book"]), int(intent["year"])
         document_id = str(doc["_id"])
 
         async def still_issuing() -> bool:
             fresh = await self._documents.get(document_id)
             return fresh is not None and fresh["state"] == State.ISSUING.value
 
-        try:
-            async with self._locks.setdefault(cid, asyncio.Lock()):
-                reservation = await self._counters.reserve(cid, document_id, still_issuing)
-        except NoLongerIssuing:
+        reservation = await self._reservations.reserve(
+            issuer, book, year, document_id, still_issuing
+        )
+        if reservation is None:
             finished = await self._documents.get(document_id)
             assert finished is not None
             return finished
+        cid = counter_id(issuer, book, year)
         issued = await self._write_issued(doc, int(reservation["number"]))
         await self._uow.settle(issued, self._counters.clear(cid, reservation))
         return issued

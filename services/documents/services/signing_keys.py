@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.documents.domain.numbering import register_year
 from services.documents.repositories.keys import SigningKeyRepository
-from shared.signing import public_jwk
+from shared.signing import load_private_key, private_key_pem, public_jwk
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,8 @@ class SigningKey:
     private: Ed25519PrivateKey
 
 
-def _pem(key: Ed25519PrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
 def _load(pem: bytes) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the document-signing key must be Ed25519")
-    return key
+    return load_private_key(pem, "document-signing key")
 
 
 class KeyRing:
@@ -80,7 +68,7 @@ class KeyRing:
                     "_id": kid,
                     "issuer": self._issuer,
                     "active": True,
-                    "private_pem": _pem(key),
+                    "private_pem": private_key_pem(key),
                     "public_jwk": public_jwk(key.public_key(), kid),
                     "created_at": now,
                 }

@@ -22,24 +22,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from services.lgsp.domain.message_log import checkpoint_material_of
 from services.lgsp.repositories.message_log import LogKeyRepository
-from shared.signing import b64url, b64url_decode, key_from_jwk, public_jwk
+from shared.signing import (
+    b64url,
+    b64url_decode,
+    key_from_jwk,
+    load_private_key,
+    private_key_pem,
+    public_jwk,
+)
 
 DEV_KEY_ID = "lgsp-log-dev"
 
 
 def _load_private(pem: bytes) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the log signing key must be Ed25519")
-    return key
-
-
-def _pem(key: Ed25519PrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return load_private_key(pem, "log signing key")
 
 
 def _retired_key(pem: str | None) -> Ed25519PublicKey | None:
@@ -102,7 +98,7 @@ class LogKeys:
             record = await self._repository.insert_if_absent(
                 {
                     "_id": DEV_KEY_ID,
-                    "private_pem": _pem(generated),
+                    "private_pem": private_key_pem(generated),
                     "public_jwk": public_jwk(generated.public_key(), DEV_KEY_ID),
                     "created_at": now,
                 }

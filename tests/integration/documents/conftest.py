@@ -8,17 +8,8 @@ import httpx
 import pytest
 
 from services.documents.app import create_app
-from shared.messaging.topics_admin import ensure_topics
 from tests.integration.documents import support
-from tests.support.infra import kafka_bootstrap, unique
 from tests.support.services import running_app
-
-
-@pytest.fixture(scope="module")
-async def module_suffix(servers: None) -> str:
-    suffix = "." + unique("t")
-    await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
-    return suffix
 
 
 @pytest.fixture(scope="module")

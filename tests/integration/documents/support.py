@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-from services.documents.components import DocumentsComponents
+from services.documents.app import create_app
+from services.documents.components import DocumentsComponents, components_of
 from services.documents.settings import Settings
 from shared.auth.principal import Role
-from shared.contracts.vocabulary import Confidentiality
+from shared.contracts.events import DeliveryStatusChanged
+from shared.contracts.vocabulary import Confidentiality, DeliveryState, IncomingStatus
 from tests.support.infra import kafka_bootstrap, mongo_url, unique
-from tests.support.services import auth
+from tests.support.kafka import TopicReader
+from tests.support.services import auth, running_app
 
 UNIT = "CNTT"
 SECRET = Confidentiality.TUYET_MAT
@@ -41,6 +46,23 @@ def app_of(client: httpx.AsyncClient) -> FastAPI:
     app = transport.app
     assert isinstance(app, FastAPI)
     return app
+
+
+def components_behind(client: httpx.AsyncClient) -> DocumentsComponents:
+    """The components of the in-process app behind a ``running_app`` client."""
+    return components_of(app_of(client).state.runtime)
+
+
+@asynccontextmanager
+async def app_reading(
+    topic_suffix: str, topic: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, TopicReader]]:
+    """An app on the test's own database and topics, and a reader of one of its topics."""
+    async with (
+        running_app(create_app, settings(topic_suffix)) as client,
+        TopicReader(topic + topic_suffix) as reader,
+    ):
+        yield client, reader
 
 
 def drafter(unit: str = UNIT, clearance: Confidentiality = SECRET) -> dict[str, str]:
@@ -78,29 +100,84 @@ async def create(client: httpx.AsyncClient, **overrides: Any) -> httpx.Response:
     return response
 
 
+async def step(
+    client: httpx.AsyncClient,
+    doc_id: str,
+    action: str,
+    actor: dict[str, str],
+    previous: httpx.Response,
+) -> httpx.Response:
+    """One transition (``submit``, ``approve``, ``issue``) at the version ``previous`` showed;
+    it must succeed."""
+    response = await client.post(
+        f"/api/v1/documents/{doc_id}/{action}", headers=with_version(actor, previous)
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
 async def approved(client: httpx.AsyncClient, **overrides: Any) -> httpx.Response:
     """A draft taken through submit and approve by its unit."""
     created = await create(client, **overrides)
     doc_id = created.json()["id"]
-    submitted = await client.post(
-        f"/api/v1/documents/{doc_id}/submit", headers=with_version(drafter(), created)
-    )
-    assert submitted.status_code == 200, submitted.text
-    done = await client.post(
-        f"/api/v1/documents/{doc_id}/approve", headers=with_version(approver(), submitted)
-    )
-    assert done.status_code == 200, done.text
-    return done
+    submitted = await step(client, doc_id, "submit", drafter(), created)
+    return await step(client, doc_id, "approve", approver(), submitted)
 
 
 async def issued(client: httpx.AsyncClient, **overrides: Any) -> httpx.Response:
     ready = await approved(client, **overrides)
-    doc_id = ready.json()["id"]
-    response = await client.post(
-        f"/api/v1/documents/{doc_id}/issue", headers=with_version(clerk(), ready)
+    return await step(client, ready.json()["id"], "issue", clerk(), ready)
+
+
+async def issue_draft(client: httpx.AsyncClient, doc_id: str) -> httpx.Response:
+    """A draft as it is now (after attachments, say) submitted, approved and issued."""
+    current = await client.get(f"/api/v1/documents/{doc_id}", headers=drafter())
+    submitted = await step(client, doc_id, "submit", drafter(), current)
+    approved = await step(client, doc_id, "approve", approver(), submitted)
+    return await step(client, doc_id, "issue", clerk(), approved)
+
+
+async def register_numbers(
+    client: httpx.AsyncClient, book: str, year: int, page_size: int = 200
+) -> list[int]:
+    """Every number of the register ``BNG:book:year``, page after page."""
+    numbers: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.get(
+            f"/api/v1/registers/BNG/{book}/{year}", params=params, headers=clerk()
+        )
+        numbers.extend(e["number"] for e in page.json()["items"])
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            return numbers
+
+
+def delivery_status(
+    doc_id: str,
+    code: str,
+    version: int,
+    *,
+    delivery_id: str,
+    state: DeliveryState | None = None,
+    receiver: IncomingStatus | None = None,
+    note: str = "",
+) -> DeliveryStatusChanged:
+    """What the LGSP reports of one recipient of a document: a delivery state, the
+    receiver's status, or both."""
+    return DeliveryStatusChanged(
+        document_id=doc_id,
+        delivery_id=delivery_id,
+        delivery_version=version,
+        recipient_code=code,
+        delivery_state=state,
+        receiver_status=receiver,
+        note=note,
+        changed_at=dt.datetime.now(dt.UTC),
     )
-    assert response.status_code == 200, response.text
-    return response
 
 
 class InjectedCrash(RuntimeError):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.integration.documents import support
-from tests.integration.documents.support import clerk, drafter, with_version
+from tests.integration.documents.support import drafter, with_version
 from tests.support.services import auth
 from tests.unit.documents.test_search_and_files import PNG_BYTES, docx_bytes
 
@@ -99,19 +99,7 @@ async def issued_with(
     draft = await support.create(client, **overrides)
     added = await attach(client, draft, name, data)
     assert added.status_code == 201, added.text
-    doc_id = draft.json()["id"]
-    current = await client.get(f"/api/v1/documents/{doc_id}", headers=drafter())
-    submitted = await client.post(
-        f"/api/v1/documents/{doc_id}/submit", headers=with_version(drafter(), current)
-    )
-    approved = await client.post(
-        f"/api/v1/documents/{doc_id}/approve",
-        headers=with_version(support.approver(), submitted),
-    )
-    issued = await client.post(
-        f"/api/v1/documents/{doc_id}/issue", headers=with_version(clerk(), approved)
-    )
-    assert issued.status_code == 200, issued.text
+    issued = await support.issue_draft(client, draft.json()["id"])
     result: dict[str, Any] = issued.json()
     return result
 

@@ -27,10 +27,7 @@ def by_type(records: list[Any], ce_type: str) -> list[Any]:
 async def test_an_issued_public_document_is_published_with_its_envelope(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         doc = (await support.issued(client)).json()
         records = await public.wait_for(1)
         assert len(records) == 1
@@ -63,8 +60,7 @@ async def test_a_letter_to_an_agency_is_dispatched_and_recalled_on_revocation(
     topic_suffix: str,
 ) -> None:
     async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_EXCHANGE + topic_suffix) as exchange,
+        support.app_reading(topic_suffix, topics.DOCUMENTS_EXCHANGE) as (client, exchange),
         TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
     ):
         issued = await support.issued(
@@ -88,8 +84,7 @@ async def test_a_letter_to_an_agency_is_dispatched_and_recalled_on_revocation(
 
 async def test_a_secret_document_produces_no_record_on_any_topic(topic_suffix: str) -> None:
     async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_EXCHANGE + topic_suffix) as exchange,
+        support.app_reading(topic_suffix, topics.DOCUMENTS_EXCHANGE) as (client, exchange),
         TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
     ):
         secret = await support.issued(
@@ -111,10 +106,7 @@ async def test_a_secret_document_produces_no_record_on_any_topic(topic_suffix: s
 async def test_replacing_a_published_document_announces_the_replacement(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         old = await support.issued(client)
         newer = (await support.issued(client)).json()
         replaced = await client.post(

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.documents.app import create_app
-from services.documents.components import DocumentsComponents, components_of
+from services.documents.components import DocumentsComponents
 from shared.auth.principal import Principal, Role
 from shared.auth.verifier import AuthError, TokenVerifier
 from shared.contracts import topics
@@ -152,10 +152,6 @@ def inbound(
         signature_verdict=verdict,
         received_at=dt.datetime.now(dt.UTC),
     )
-
-
-def cases_of(client: httpx.AsyncClient) -> DocumentsComponents:
-    return components_of(support.app_of(client).state.runtime)
 
 
 def incoming_settings(suffix: str, files: LgspFiles, **extra: Any) -> Any:
@@ -375,7 +371,7 @@ async def test_a_duplicate_inbound_event_makes_one_document(
         return bool((await read(app, event.inbound_id)).json()["recall_pending"])
 
     await eventually(recalled)
-    cases = cases_of(app)
+    cases = support.components_behind(app)
     trail = await cases.incoming.trail(CLERK, event.inbound_id)
     assert [e["action"] for e in trail] == ["receive", "recall-requested"]
     assert (await read(app, event.inbound_id)).json()["version"] == waiting.json()["version"] + 1
@@ -396,7 +392,7 @@ async def test_ten_clients_on_two_replicas_accept_gapless_and_rejections_use_no_
             create_app, incoming_settings(topic_suffix, server, mongo_database=database)
         ) as two,
     ):
-        intake = cases_of(one).inbound.intake
+        intake = support.components_behind(one).inbound.intake
         events = [inbound(f"in-{n:03d}-{unique('')}") for n in range(40)]
         for event in events:
             assert await intake.received(event)
@@ -427,21 +423,9 @@ async def test_ten_clients_on_two_replicas_accept_gapless_and_rejections_use_no_
         assert outcomes.count(200) == 40
         assert sorted(set(outcomes)) in ([200, 409, 412], [200, 412], [200, 409])
         year = (await read(one, to_accept[0])).json()["arrival"]["year"]
-        numbers: list[int] = []
-        cursor = None
-        while True:
-            params: dict[str, Any] = {"limit": 7}
-            if cursor:
-                params["cursor"] = cursor
-            page = await one.get(
-                f"/api/v1/registers/BNG/incoming/{year}", params=params, headers=clerk()
-            )
-            numbers.extend(e["number"] for e in page.json()["items"])
-            cursor = page.json()["next_cursor"]
-            if not cursor:
-                break
+        numbers = await support.register_numbers(one, "incoming", year, page_size=7)
         assert numbers == list(range(1, 31))
-        counter = await cases_of(one).counters.get(f"BNG:incoming:{year}")
+        counter = await support.components_behind(one).counters.get(f"BNG:incoming:{year}")
         assert counter is not None and counter["last"] == 30 and counter["reservations"] == []
         for inbound_id in to_reject:
             rejected = (await read(two, inbound_id)).json()
@@ -471,7 +455,7 @@ async def test_a_crash_during_acceptance_is_finished_with_one_number_and_one_sta
         running_app(create_app, incoming_settings(topic_suffix, server, **config)) as client,
         TopicReader(topics.DOCUMENTS_EXCHANGE + topic_suffix) as exchange,
     ):
-        cases = cases_of(client)
+        cases = support.components_behind(client)
         crashed, other = inbound(), inbound()
         await cases.inbound.intake.received(crashed)
         await cases.inbound.intake.received(other)

@@ -16,12 +16,9 @@ import rfc8785
 from joserfc import jws as joserfc_jws
 from joserfc.jwk import KeySet
 
-from services.documents.app import create_app
 from shared.contracts import topics
 from tests.integration.documents import support
 from tests.integration.documents.support import drafter, with_version
-from tests.support.kafka import TopicReader
-from tests.support.services import running_app
 
 README = Path(__file__).parents[3] / "README.md"
 PDF = b"%PDF-1.4\nsigned attachment\n%%EOF"
@@ -66,10 +63,7 @@ async def test_a_partner_verifies_an_issued_document_with_the_readme_snippet(
     topic_suffix: str,
 ) -> None:
     verify_document = readme_snippet()["verify_document"]
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         issued = await issued_with_attachment(client)
         event = json.loads((await public.wait_for(1))[0].value)
         jwks = (await client.get("/.well-known/jwks.json")).json()
@@ -104,10 +98,7 @@ async def test_a_partner_verifies_an_issued_document_with_the_readme_snippet(
 async def test_verify_relies_on_the_jws_and_still_accepts_the_original_form(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         doc = (await support.issued(client)).json()
         event = json.loads((await public.wait_for(1))[0].value)
         doc["signed"], signature = event["document"], event["signature"]

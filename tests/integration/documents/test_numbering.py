@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from services.documents.app import create_app
-from services.documents.components import DocumentsComponents, components_of
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import Confidentiality
 from tests.integration.documents import support
@@ -25,35 +24,15 @@ CLERK = Principal(
 )
 
 
-def cases_of(client: httpx.AsyncClient) -> DocumentsComponents:
-    return components_of(support.app_of(client).state.runtime)
-
-
 async def approved_copies(client: httpx.AsyncClient, count: int) -> list[str]:
     """Approved documents in bulk: one through the API, the rest copied in the database."""
     template = (await support.approved(client, access="internal")).json()
-    collection = cases_of(client).documents.collection
+    collection = support.components_behind(client).documents.collection
     raw = await collection.find_one({"_id": template["id"]})
     assert raw is not None and raw["version"] == 3
     copies = [{**raw, "_id": f"{template['id']}-{i:03d}"} for i in range(1, count)]
     await collection.insert_many(copies)
     return [template["id"], *(c["_id"] for c in copies)]
-
-
-async def register_numbers(client: httpx.AsyncClient, book: str, year: int) -> list[int]:
-    numbers: list[int] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 200}
-        if cursor:
-            params["cursor"] = cursor
-        page = await client.get(
-            f"/api/v1/registers/BNG/{book}/{year}", params=params, headers=clerk()
-        )
-        numbers.extend(e["number"] for e in page.json()["items"])
-        cursor = page.json()["next_cursor"]
-        if not cursor:
-            return numbers
 
 
 async def test_two_replicas_and_ten_clients_issue_numbers_one_to_n(topic_suffix: str) -> None:
@@ -76,7 +55,7 @@ async def test_two_replicas_and_ten_clients_issue_numbers_one_to_n(topic_suffix:
 
         await asyncio.gather(*(issue_all(i) for i in range(CLIENTS)))
         elapsed = time.perf_counter() - started
-        numbers = await register_numbers(one, "outgoing", time.gmtime().tm_year)
+        numbers = await support.register_numbers(one, "outgoing", time.gmtime().tm_year)
         assert numbers == list(range(1, ISSUANCES + 1))
         print(f"\n{ISSUANCES} issuances on 2 replicas by {CLIENTS} clients in {elapsed:.1f}s")
 
@@ -101,7 +80,7 @@ async def test_a_crash_after_any_issuance_step_is_completed_without_gap_or_dupli
     topic_suffix: str, step: int
 ) -> None:
     async with running_app(create_app, support.settings(topic_suffix)) as client:
-        cases = cases_of(client)
+        cases = support.components_behind(client)
         crashed = await approved_doc(client)
         with pytest.MonkeyPatch.context() as patch:
             support.crash_after_issuance_step(patch, cases, step)
@@ -127,9 +106,11 @@ async def test_recovery_runs_when_a_replica_starts(topic_suffix: str) -> None:
     async with running_app(create_app, config) as client:
         doc = await approved_doc(client)
         with pytest.MonkeyPatch.context() as patch:
-            support.crash_after_issuance_step(patch, cases_of(client), 1)
+            support.crash_after_issuance_step(patch, support.components_behind(client), 1)
             with pytest.raises(support.InjectedCrash):
-                await cases_of(client).issuance.issue(CLERK, doc["id"], doc["version"])
+                await support.components_behind(client).issuance.issue(
+                    CLERK, doc["id"], doc["version"]
+                )
         # A second replica starting on the same database finishes the issuance.
         async with running_app(create_app, config) as other:
             fresh = await other.get(f"/api/v1/documents/{doc['id']}", headers=clerk())

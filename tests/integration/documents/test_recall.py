@@ -4,7 +4,6 @@ recipient, refusals with clear problems, and exactly one event even after a cras
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from typing import Any
 
@@ -68,24 +67,11 @@ async def lines(client: httpx.AsyncClient, doc_id: str) -> dict[str, dict[str, A
 
 
 def answer(
-    doc_id: str,
-    code: str,
-    version: int,
-    *,
-    job: str = "recall",
-    receiver: IncomingStatus | None = None,
-    state: DeliveryState | None = None,
-    note: str = "",
+    doc_id: str, code: str, version: int, *, job: str = "recall", **changes: Any
 ) -> DeliveryStatusChanged:
-    return DeliveryStatusChanged(
-        document_id=doc_id,
-        delivery_id=f"{job}-{doc_id}:{code}",
-        delivery_version=version,
-        recipient_code=code,
-        delivery_state=state,
-        receiver_status=receiver,
-        note=note,
-        changed_at=dt.datetime.now(dt.UTC),
+    """A status of ``code`` on the job ``job`` (the recall, or the dispatch)."""
+    return support.delivery_status(
+        doc_id, code, version, delivery_id=f"{job}-{doc_id}:{code}", **changes
     )
 
 
@@ -103,10 +89,7 @@ def recalls(records: list[Any]) -> list[dict[str, Any]]:
 async def test_a_recall_asks_both_recipients_once_and_shows_their_answers(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_EXCHANGE + topic_suffix) as exchange,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_EXCHANGE) as (client, exchange):
         issued = await letter(client)
         doc_id = issued.json()["id"]
         await exchange.wait_for(1)

@@ -16,7 +16,6 @@ from shared.signing import verify
 from tests.integration.documents import support
 from tests.integration.documents.support import drafter, with_version
 from tests.support.infra import unique
-from tests.support.kafka import TopicReader
 from tests.support.services import running_app
 
 PDF = b"%PDF-1.4\nsigned attachment\n%%EOF"
@@ -25,10 +24,7 @@ PDF = b"%PDF-1.4\nsigned attachment\n%%EOF"
 async def test_a_published_document_verifies_against_the_jwks_and_tampering_fails(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         draft = await support.create(client)
         attached = await client.post(
             f"/api/v1/documents/{draft.json()['id']}/attachments",
@@ -37,17 +33,7 @@ async def test_a_published_document_verifies_against_the_jwks_and_tampering_fail
         )
         assert attached.status_code == 201
         doc_id = draft.json()["id"]
-        current = await client.get(f"/api/v1/documents/{doc_id}", headers=drafter())
-        submitted = await client.post(
-            f"/api/v1/documents/{doc_id}/submit", headers=with_version(drafter(), current)
-        )
-        approved = await client.post(
-            f"/api/v1/documents/{doc_id}/approve",
-            headers=with_version(support.approver(), submitted),
-        )
-        await client.post(
-            f"/api/v1/documents/{doc_id}/issue", headers=with_version(support.clerk(), approved)
-        )
+        await support.issue_draft(client, doc_id)
         record = (await public.wait_for(1))[0]
         event = json.loads(record.value)
         assert event["attachments"][0]["fetch_path"] == (

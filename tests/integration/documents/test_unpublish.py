@@ -10,17 +10,14 @@ from shared.auth.principal import Role
 from shared.contracts import topics
 from tests.integration.documents import support
 from tests.integration.documents.support import clerk, with_version
-from tests.support.kafka import TopicReader, header
+from tests.support.kafka import header
 from tests.support.services import auth, running_app
 
 
 async def test_a_published_document_is_unpublished_once_with_its_explanation(
     topic_suffix: str,
 ) -> None:
-    async with (
-        running_app(create_app, support.settings(topic_suffix)) as client,
-        TopicReader(topics.DOCUMENTS_PUBLIC + topic_suffix) as public,
-    ):
+    async with support.app_reading(topic_suffix, topics.DOCUMENTS_PUBLIC) as (client, public):
         doc = (await support.issued(client)).json()
         await public.wait_for(1)
         url = f"/api/v1/documents/{doc['id']}"

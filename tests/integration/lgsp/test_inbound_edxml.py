@@ -12,10 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from pymongo import AsyncMongoClient
 
 from services.lgsp.app import create_app
@@ -34,6 +30,7 @@ from shared.contracts.events import EdxmlHeader, EdxmlSigner, InboundReceived
 from shared.contracts.topics import LGSP_INBOUND
 from shared.contracts.vocabulary import MessageFormat, SignatureVerdict
 from tests.integration.lgsp.support import ADMIN, deliveries, lgsp_settings, register
+from tests.support.certificates import pkcs8_pem, rsa_key, self_signed_pem
 from tests.support.kafka import TopicReader, eventually, header, produce_event
 from tests.support.services import auth, running_app
 from tests.unit.lgsp.factories import dispatched
@@ -47,28 +44,10 @@ DOCUMENTS = auth(Role.SERVICE_DOCUMENTS, audience=("lgsp",))
 
 def partner_key(folder: Path) -> tuple[Path, Path, str]:
     """An RSA key and a self-signed certificate of the sending agency, as files."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{G22} Bộ Nội vụ")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
+    key = rsa_key()
+    pem = self_signed_pem(key, f"{G22} Bộ Nội vụ")
     key_file, cert_file = folder / "g22.key", folder / "g22.pem"
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_file.write_bytes(pkcs8_pem(key))
     cert_file.write_bytes(pem)
     return key_file, cert_file, pem.decode()
 

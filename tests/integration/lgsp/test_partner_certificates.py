@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.lgsp.app import create_app
 from shared.auth.principal import Role
 from tests.integration.lgsp.support import ADMIN, lgsp_settings, register
+from tests.support.certificates import key_and_certificate
 from tests.support.services import auth, running_app
-from tests.unit.lgsp.test_xml_signatures import key_and_certificate
 
 G22 = "000.00.00.G22"
 

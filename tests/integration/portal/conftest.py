@@ -13,7 +13,6 @@ import pytest
 from services.portal.app import create_app
 from services.portal.settings import Settings
 from shared.contracts.events import EventData
-from shared.messaging.topics_admin import ensure_topics
 from tests.integration.portal.support import DocumentsStandIn
 from tests.support.infra import kafka_bootstrap, mongo_url, unique
 from tests.support.kafka import eventually, produce_event
@@ -65,13 +64,6 @@ def portal_settings(suffix: str, documents_url: str, **overrides: Any) -> Settin
     }
     values.update(overrides)
     return Settings(**values)
-
-
-@pytest.fixture(scope="module")
-async def module_suffix(servers: None) -> str:
-    suffix = "." + unique("t")
-    await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=3)
-    return suffix
 
 
 @pytest.fixture(scope="module")

@@ -12,34 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from shared.runtime import Runtime, create_service_app
 from shared.settings import ServiceSettings
 from tests.support.infra import free_port, kafka_bootstrap, mongo_url, unique
-from tests.support.services import running_app
+from tests.support.services import probe_app, running_app
 
 INFRA = Path(__file__).resolve().parents[3] / "deploy" / "local" / "infra.sh"
-
-
-class NoComponents:
-    """A service with nothing of its own: only the shared lifecycle and health."""
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
-async def _build(_: Runtime) -> NoComponents:
-    return NoComponents()
-
-
-def create_app(settings: ServiceSettings) -> FastAPI:
-    return create_service_app(
-        Runtime(settings), title="probe", version="0", routers=[], build=_build
-    )
 
 
 @pytest.fixture
@@ -90,7 +68,7 @@ async def test_readyz_stays_ready_while_kafka_is_stopped_and_says_so(
         mongo_url=mongo_url(),
         mongo_database=unique("t_"),
     )
-    async with running_app(create_app, settings) as client:
+    async with running_app(probe_app, settings) as client:
         ready = await _ready(client, 200)
         assert ready == {"status": "ready", "checks": {"mongo": "ok", "kafka": "ok"}}
         subprocess.run(["bash", str(INFRA), "stop", "kafka"], env=env, check=True, timeout=60)
@@ -110,7 +88,7 @@ async def test_readyz_fails_while_the_database_does_not_answer(topic_suffix: str
         mongo_url=f"mongodb://127.0.0.1:{free_port()}/",
         mongo_database=unique("t_"),
     )
-    app = create_app(settings)
+    app = probe_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://probe") as client:

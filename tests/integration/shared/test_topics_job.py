@@ -10,29 +10,10 @@ from typer.testing import CliRunner
 
 from egov_cli.main import app as cli
 from shared.messaging.topics_admin import TopicsMissingError, missing_topics, planned_topics
-from shared.runtime import Runtime, create_service_app
 from shared.settings import ServiceSettings
 from tests.support.infra import kafka_bootstrap, mongo_url, unique
 from tests.support.kafka import delete_topics
-from tests.support.services import running_app
-
-
-class NoComponents:
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
-async def _build(_: Runtime) -> NoComponents:
-    return NoComponents()
-
-
-def _app(settings: ServiceSettings):  # type: ignore[no-untyped-def]
-    return create_service_app(
-        Runtime(settings), title="probe", version="0", routers=[], build=_build
-    )
+from tests.support.services import probe_app, running_app
 
 
 def _settings(suffix: str, wait_s: float) -> ServiceSettings:
@@ -51,7 +32,7 @@ async def test_a_service_that_may_not_create_topics_refuses_to_start_without_the
     servers: None,
 ) -> None:
     suffix = "." + unique("nojob")
-    app = _app(_settings(suffix, wait_s=1))
+    app = probe_app(_settings(suffix, wait_s=1))
     with pytest.raises(TopicsMissingError, match="EGOV_CREATE_TOPICS=false"):
         async with app.router.lifespan_context(app):
             pass
@@ -80,7 +61,7 @@ async def test_a_service_waits_for_the_topic_job_and_then_starts(servers: None) 
             assert result.exit_code == 0, result.output
 
         job = asyncio.create_task(topic_job())
-        async with running_app(_app, _settings(suffix, wait_s=60)) as client:
+        async with running_app(probe_app, _settings(suffix, wait_s=60)) as client:
             assert job.done(), "the service started before the topics existed"
             assert (await client.get("/readyz")).status_code == 200
         await job

@@ -44,8 +44,8 @@ async def test_an_expired_token_is_refused() -> None:
         await _verifier().verify(token)
 
 
-async def test_a_token_signed_by_a_foreign_key_is_refused() -> None:
-    forged_key = ec.generate_private_key(ec.SECP256R1())
+def _forged_admin_token(key: ec.EllipticCurvePrivateKey, kid: str) -> str:
+    """A token claiming the admin role, signed by a key of the forger's own."""
     claims = {
         "iss": "urn:egov:dev-idp",
         "sub": "x",
@@ -53,9 +53,12 @@ async def test_a_token_signed_by_a_foreign_key_is_refused() -> None:
         "exp": time.time() + 60,
         "roles": ["admin"],
     }
-    forged = jwt.encode(
-        claims, forged_key, algorithm="ES256", headers={"kid": key_id(forged_key.public_key())}
-    )
+    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid})
+
+
+async def test_a_token_signed_by_a_foreign_key_is_refused() -> None:
+    forged_key = ec.generate_private_key(ec.SECP256R1())
+    forged = _forged_admin_token(forged_key, key_id(forged_key.public_key()))
     with pytest.raises(AuthError, match="unknown key"):
         await _verifier().verify(forged)
 
@@ -63,15 +66,7 @@ async def test_a_token_signed_by_a_foreign_key_is_refused() -> None:
 async def test_a_token_whose_kid_is_real_but_signature_forged_is_refused() -> None:
     real = issue_dev_token(user="a", roles=[Role.CLERK])
     header = jwt.get_unverified_header(real)
-    forged_key = ec.generate_private_key(ec.SECP256R1())
-    claims = {
-        "iss": "urn:egov:dev-idp",
-        "sub": "x",
-        "aud": ["documents"],
-        "exp": time.time() + 60,
-        "roles": ["admin"],
-    }
-    forged = jwt.encode(claims, forged_key, algorithm="ES256", headers={"kid": header["kid"]})
+    forged = _forged_admin_token(ec.generate_private_key(ec.SECP256R1()), header["kid"])
     with pytest.raises(AuthError, match="invalid"):
         await _verifier().verify(forged)
 
