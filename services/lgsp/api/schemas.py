@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field, RootModel, model_validator
 
 from services.lgsp.domain.inbound import current_status, history
 from services.lgsp.domain.message_log import body_text
@@ -14,6 +14,7 @@ from services.lgsp.domain.partners import PartnerState
 from services.lgsp.domain.replays import progress
 from shared.contracts.events import EdxmlHeader
 from shared.contracts.vocabulary import DocumentType, IncomingStatus, MessageFormat
+from shared.http.patch import refuse_cleared
 from shared.http.text import TextBody
 from shared.http.views import OpenView, Timestamp, View
 from shared.kit.clock import as_utc
@@ -64,6 +65,11 @@ class PartnerUpdate(Body):
     webhook_url: str | None = Field(default=None, max_length=2000)
     format: MessageFormat | None = None
     state: PartnerState | None = None
+
+    @model_validator(mode="after")
+    def _only_the_webhook_may_be_cleared(self) -> PartnerUpdate:
+        refuse_cleared(self, clearable={"webhook_url"})
+        return self
 
 
 class KeyRequest(Body):

@@ -145,3 +145,18 @@ def test_a_registry_code_is_accepted() -> None:
     from services.lgsp.api.schemas import PartnerCreate
 
     assert PartnerCreate(code="000.00.31.H01", name="Sở").code == "000.00.31.H01"
+
+
+@pytest.mark.parametrize("field", ["code", "name", "format", "state"])
+def test_a_partner_field_set_to_null_is_refused_and_only_the_webhook_may_be_cleared(
+    field: str,
+) -> None:
+    from pydantic import ValidationError
+
+    from services.lgsp.api.schemas import PartnerUpdate
+
+    with pytest.raises(ValidationError, match="cannot be null"):
+        PartnerUpdate.model_validate({field: None})
+    cleared = PartnerUpdate.model_validate({"webhook_url": None})
+    assert cleared.model_dump(exclude_unset=True) == {"webhook_url": None}
+    assert PartnerUpdate.model_validate({}).model_dump(exclude_unset=True) == {}
