@@ -12,7 +12,8 @@
 # (EGOV_KAFKA_PORT, EGOV_KAFKA_CONTROLLER_PORT, EGOV_MONGO_PORT); `restart` stops one server
 # and starts it again on the same data (`make chaos` does both).
 # Dex listens on EGOV_DEX_PORT (5556) with the demo staff of deploy/local/dex/config.yaml;
-# setting EGOV_OIDC_ISSUER means "use that provider": Dex is not started. The demo staff
+# setting EGOV_OIDC_ISSUER means "use that provider": Dex is not started; EGOV_DEX=off leaves
+# Dex alone (a private pair: its start must not start, nor its stop stop, the shared Dex). The demo staff
 # directory (roles, unit, clearance of each account) is copied once to
 # $EGOV_HOME/staff-directory.json, where the services read it and administrators edit it.
 set -euo pipefail
@@ -123,6 +124,7 @@ dex_answers() {  # a Dex with our issuer answers on the port (e.g. the main pair
 }
 
 start_dex() {
+  [ "${EGOV_DEX:-on}" = off ] && return 0
   if [ -n "${EGOV_OIDC_ISSUER:-}" ]; then
     say "dex: using the identity provider $EGOV_OIDC_ISSUER"; return 0
   fi
@@ -239,7 +241,7 @@ case "${1:-}" in
       kafka) stop_one kafka ;;
       ferretdb) stop_one ferretdb ;;
       dex) stop_one dex ;;
-      *) stop_one dex; stop_one kafka; stop_one ferretdb ;;
+      *) [ "${EGOV_DEX:-on}" = off ] || stop_one dex; stop_one kafka; stop_one ferretdb ;;
     esac ;;
   restart)
     case "${2:-}" in
@@ -252,7 +254,7 @@ case "${1:-}" in
     rc=0
     status_one kafka "$kafka_port" || rc=1
     status_one ferretdb "$mongo_port" || rc=1
-    if [ -z "${EGOV_OIDC_ISSUER:-}" ]; then
+    if [ -z "${EGOV_OIDC_ISSUER:-}" ] && [ "${EGOV_DEX:-on}" != off ]; then
       if alive "$state/dex.pid" || ! dex_answers; then status_one dex "$dex_port" || rc=1
       else echo "dex: running (another instance, port $dex_port)"; fi
     fi

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.web.session import under
+from shared.web.session import EMAIL, under
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -85,7 +85,9 @@ class CsrfMiddleware:
         if token_matches(session, request.headers.get(HEADER)):
             await self.app(scope, receive, send)
             return
-        if not session.get(SESSION_KEY):  # no form of this session could carry a token
+        # Nobody signed in may post anything (sign-in itself is GETs), and a form is only read
+        # for someone who is: an anonymous client never makes the service buffer a body.
+        if not session.get(SESSION_KEY) or not session.get(EMAIL):
             response = await self.refuse(request)
             await response(scope, receive, send)
             return

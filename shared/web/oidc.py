@@ -56,14 +56,23 @@ class OidcSignIn:
         """To the provider, with a fresh state, nonce and PKCE verifier kept in the session."""
         try:
             response: Response = await self._client.authorize_redirect(request, callback_url)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, ValueError, KeyError, RuntimeError) as exc:
+            # Unreachable, or a discovery document that is not one (a proxy's error page).
             raise ProviderUnreachable(str(exc)) from exc
         return response
 
     async def identity(self, request: Request) -> Identity:
         """Who signed in, from the callback: code exchanged, ID token verified."""
+        # The ID token must come from our issuer and be meant for this client: Authlib checks
+        # only the issuer of the discovery document unless told.
+        claims_options = {
+            "iss": {"essential": True, "values": [self.issuer, self.issuer + "/"]},
+            "aud": {"essential": True, "value": self._client.client_id},
+        }
         try:
-            token = await self._client.authorize_access_token(request)
+            token = await self._client.authorize_access_token(
+                request, claims_options=claims_options
+            )
         except httpx.HTTPError as exc:
             raise ProviderUnreachable(str(exc)) from exc
         except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
@@ -80,7 +89,7 @@ class OidcSignIn:
         """Where to end the provider's own session, if it offers RP-initiated logout."""
         try:
             metadata = await self._client.load_server_metadata()
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError, KeyError, RuntimeError):
             return None
         endpoint = metadata.get("end_session_endpoint")
         if not endpoint:

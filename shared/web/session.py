@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SIGNED_IN_AT = "signed_in_at"
+EMAIL = "email"  # who signed in
 EXPIRED = "session_expired"  # set in the scope when an ended session was presented
 
 
@@ -29,6 +30,9 @@ class SessionPolicy:
     secret: str
     idle_s: int
     max_s: int
+    # Always mark the cookie Secure (production: TLS may end at a proxy, so the scheme the
+    # service sees says nothing about what the browser used).
+    always_secure: bool = False
 
 
 def under(path: str, prefix: str) -> bool:
@@ -40,8 +44,10 @@ class SessionCodec:
 
     def __init__(self, policy: SessionPolicy) -> None:
         self.policy = policy
+        # Salted per cookie (per service): with one secret shared by a deployment, a cookie of
+        # one service is still never a session at another.
         self._serializer = URLSafeTimedSerializer(
-            policy.secret, salt="egov.workspace.session", serializer=json
+            policy.secret, salt=f"egov.workspace.session.{policy.cookie_name}", serializer=json
         )
 
     def dumps(self, session: dict[str, Any]) -> str:
@@ -103,19 +109,17 @@ class SessionMiddleware:
             "HttpOnly",
             "SameSite=Lax",
         ]
-        if scope.get("scheme") == "https":
+        if self.policy.always_secure or scope.get("scheme") == "https":
             parts.append("Secure")
         return "; ".join(parts)
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
+    # Browsers' own lenient parsing: another cookie of the site with a space, quotes or JSON
+    # in it must not hide ours (http.cookies gives up on the whole header).
     for key, value in scope.get("headers", []):
         if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except CookieError:  # a malformed Cookie header is no session, never a 500
-                continue
-            if name in jar:
-                return jar[name].value
+            found = cookie_parser(value.decode("latin-1")).get(name)
+            if found:
+                return found
     return None

@@ -57,6 +57,7 @@ class PrivateInfra:
             EGOV_KAFKA_CONTROLLER_PORT=str(self.controller_port),
             EGOV_MONGO_PORT=str(self.mongo_port),
             EGOV_KAFKA_HEAP=os.environ.get("EGOV_KAFKA_HEAP", "512m"),
+            EGOV_DEX="off",  # the run needs no sign-in, and must not stop the shared Dex
         )
         return env
 

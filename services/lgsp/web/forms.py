@@ -58,11 +58,12 @@ def local_time(value: str | None, field: str) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.strptime(value[:16], LOCAL_INPUT)
-    except ValueError as exc:
+        # The first hours of year 1 have no UTC time: the calendar starts there.
+        return parsed.replace(tzinfo=VN_TZ).astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise ConsoleInputInvalid(
             f"{field}: not a date and time (YYYY-MM-DDTHH:MM)", field=field
         ) from exc
-    return parsed.replace(tzinfo=VN_TZ).astimezone(dt.UTC)
 
 
 def local_input(at: dt.datetime) -> str:

@@ -31,6 +31,7 @@ def private_kafka(tmp_path: Path, servers: None) -> Iterator[tuple[str, dict[str
         "EGOV_STATE_DIR": str(tmp_path / "state"),
         "EGOV_MONGO_URL": mongo_url(),  # only Kafka is provisioned here
         "EGOV_KAFKA_HEAP": "384m",
+        "EGOV_DEX": "off",  # the shared Dex is not this test's to start or stop
     }
     env.pop("EGOV_KAFKA_BOOTSTRAP_SERVERS", None)
     subprocess.run(["bash", str(INFRA), "start"], env=env, check=True, timeout=120)

@@ -210,3 +210,11 @@ def test_hostile_text_is_escaped_wherever_the_templates_show_it() -> None:
         assert HOSTILE not in body and "<img src=x" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
         assert '"><script>' not in body
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "0001-01-01T06:59", "2026-02-30T10:00"])
+def test_a_time_outside_the_calendar_is_a_clear_refusal(typed: str) -> None:
+    from services.lgsp.web.forms import ConsoleInputInvalid, local_time
+
+    with pytest.raises(ConsoleInputInvalid):
+        local_time(typed, "from")

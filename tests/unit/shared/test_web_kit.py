@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import Confidentiality
+from shared.http.problems import install_problem_handlers
 from shared.settings import ServiceSettings
 from shared.web.directory import DirectoryUnreadable, StaffDirectory
 from shared.web.session import SessionCodec, SessionPolicy
@@ -38,6 +39,12 @@ def make_app(tmp_path: Path, **overrides: Any) -> tuple[FastAPI, Workspace]:
         service_name="unit", staff_directory_file=str(directory), **overrides
     )
     app = FastAPI()
+    install_problem_handlers(app)  # as every service's app has them
+
+    @app.get("/api/v1/years")
+    async def api_years(year: int) -> dict[str, int]:
+        return {"year": year}
+
     pages = APIRouter(prefix="/workspace")
 
     @pages.get("/")
@@ -51,6 +58,12 @@ def make_app(tmp_path: Path, **overrides: Any) -> tuple[FastAPI, Workspace]:
     @pages.get("/echo")
     async def echo(request: Request, text: str) -> Response:
         return workspace.page(request, "error.html", heading=text, lines=[text])
+
+    @pages.get("/years")
+    async def years(
+        request: Request, principal: StaffPrincipal, year: int, page: int = 1
+    ) -> Response:
+        return HTMLResponse(f"{year} {page}")
 
     @pages.get("/login-as")
     async def login_as(request: Request) -> Response:  # stands in for the OIDC callback
@@ -254,3 +267,44 @@ def test_the_demo_accounts_of_dex_are_all_in_the_demo_directory() -> None:
     roles = {role for entry in directory.values() for role in entry["roles"]}
     staff_roles = {r.value for r in Role if not r.value.startswith("service_")}
     assert roles == staff_roles  # one demo account per role
+
+
+async def test_a_bad_value_in_a_page_address_gets_a_page_and_the_api_keeps_problem_json(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path)
+    async with client(app) as http:
+        await signed_in(http)
+        assert (await http.get("/workspace/years", params={"year": "2026"})).text == "2026 1"
+        for query in ({"year": "abc"}, {"year": "2026", "page": "x"}, {}):
+            page = await http.get("/workspace/years", params=query)
+            assert page.status_code == 422, query
+            assert page.headers["content-type"].startswith("text/html")
+            assert "Địa chỉ trang không hợp lệ" in page.text
+            assert "script-src 'self'" in page.headers["content-security-policy"]
+        named = await http.get("/workspace/years", params={"year": "2026", "page": "x"})
+        assert "địa chỉ: page." in named.text and "query" not in named.text
+        assert "Đăng xuất" in named.text  # still signed in: the header stays
+        hostile = await http.get("/workspace/years", params={"year": "<script>x</script>"})
+        assert "<script>x" not in hostile.text  # the value itself is never echoed unescaped
+        english = await http.get("/workspace/years", params={"year": "abc", "lang": "en"})
+        assert "This address is not valid" in english.text and "year" in english.text
+        api = await http.get("/api/v1/years", params={"year": "abc"})
+        assert api.status_code == 422
+        assert api.headers["content-type"] == "application/problem+json"
+        assert api.json()["errors"][0]["field"] == "query.year"
+
+
+def test_a_session_survives_other_cookies_and_belongs_to_one_service_only() -> None:
+    from shared.web.session import SessionMiddleware, _cookie
+
+    header = b'a={"x": 1}; theme=dark mode; egov_documents_session=abc.def'
+    assert _cookie({"headers": [(b"cookie", header)]}, "egov_documents_session") == "abc.def"
+    policy = SessionPolicy("egov_documents_session", "/workspace", "s" * 40, 60, 600)
+    other = SessionPolicy("egov_portal_session", "/editor", "s" * 40, 60, 600)
+    cookie = SessionCodec(policy).dumps({"email": "a@b"})
+    assert SessionCodec(policy).loads(cookie)[0] == {"email": "a@b"}
+    assert SessionCodec(other).loads(cookie) == ({}, False)  # same secret, other service
+    secure = SessionPolicy("egov_x_session", "/x", "s" * 40, 60, 600, always_secure=True)
+    middleware = SessionMiddleware(lambda *_: None, secure)  # type: ignore[arg-type,return-value]
+    assert "Secure" in middleware._cookie("v", {"scheme": "http"})
