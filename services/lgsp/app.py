@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from fastapi import FastAPI
 
 from services.lgsp.api import (
@@ -21,22 +19,24 @@ from services.lgsp.components import build
 from services.lgsp.consumers import register_consumers
 from services.lgsp.settings import Settings
 from services.lgsp.web.install import install_console
-from shared.asyncapi import declare_publishers
-from shared.http.body_limit import BodyRule, install_body_limit
-from shared.http.docs import install_offline_docs
-from shared.http.openapi import API_KEY, STAFF_SECURITY, install_openapi
-from shared.runtime import Runtime, create_service_app
+from shared.http.app import service_app
+from shared.http.body_limit import BodyRule
+from shared.http.openapi import API_KEY, STAFF_SECURITY
+from shared.runtime import Runtime
 
 VERSION = "0.1.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = Runtime(settings)
-    declare_publishers(runtime.broker, settings.service_name, settings.topic_suffix)
-    register_consumers(runtime, settings)
-    app = create_service_app(
-        runtime,
+
+    def install(app: FastAPI, _: Runtime) -> None:
+        app.webhooks.include_router(webhooks.router)  # documented only: the calls to partners
+        # The LGSP console: pages under /console behind OpenID Connect sign-in.
+        install_console(app, settings)
+
+    return service_app(
+        settings,
         title="egov lgsp",
         version=VERSION,
         routers=[
@@ -48,25 +48,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             message_log.router,
             admin_audit.router,
         ],
-        build=functools.partial(build, settings=settings),
-    )
-    app.webhooks.include_router(webhooks.router)  # documented only: the calls to partners
-    install_body_limit(
-        app,
-        default_max_bytes=settings.max_body_bytes,
+        build=build,
+        register_consumers=register_consumers,
+        install=install,
         # The inbound route authenticates, then reads and limits the body itself (with its
         # own message); this layer is only the backstop above it.
-        rules=[BodyRule(r"/api/v1/inbound/?", settings.max_inbound_bytes + 64 * 1024)],
+        body_rules=[BodyRule(r"/api/v1/inbound/?", settings.max_inbound_bytes + 64 * 1024)],
         # Console forms carry a session cookie, not a bearer token; the CSRF check and the
         # session guard them (docs/architecture.md, "Staff workspace").
         anonymous=[r"/console/.*"],
-    )
-    install_openapi(
-        app,
         security=[*STAFF_SECURITY, (current_partner, (API_KEY,), False)],
         rate_limited=[current_partner],
     )
-    install_offline_docs(app)
-    # The LGSP console: pages under /console behind OpenID Connect sign-in.
-    install_console(app, settings)
-    return app

@@ -21,8 +21,7 @@ STALE_DETAIL = "the resource changed since you read it; read it again"
 
 
 class PartnerNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no such partner")
+    fixed_detail = "no such partner"
 
 
 class PartnerCodeTaken(Conflict):
@@ -44,8 +43,7 @@ class UnsafeWebhook(Invalid):
 
 
 class KeyNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no such active key of this partner")
+    fixed_detail = "no such active key of this partner"
 
 
 class ServiceNotFound(NotFound):
@@ -54,8 +52,7 @@ class ServiceNotFound(NotFound):
 
 
 class SubscriptionNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no such subscription")
+    fixed_detail = "no such subscription"
 
 
 class NotAuthenticated(DomainError):
@@ -88,13 +85,11 @@ class ReplayRunning(Conflict):
 
 
 class ReplayNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no such replay")
+    fixed_detail = "no such replay"
 
 
 class DocumentNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no published document with this notation")
+    fixed_detail = "no published document with this notation"
 
 
 class FileNotFound(NotFound):
@@ -104,14 +99,12 @@ class FileNotFound(NotFound):
 class FileNotReady(DomainError):
     """The file could not be fetched now: 503, translated by the files route."""
 
-    def __init__(self) -> None:
-        super().__init__("the file is not available yet; try again later")
+    fixed_detail = "the file is not available yet; try again later"
 
 
 # Documents sent in by partner agencies --------------------------------------------------
 class InboundNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no document with this id was sent in by you")
+    fixed_detail = "no document with this id was sent in by you"
 
 
 class SenderMismatch(Forbidden):
@@ -192,5 +185,4 @@ class CertificateInvalid(Invalid):
 
 
 class CertificateNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no such certificate of this partner")
+    fixed_detail = "no such certificate of this partner"

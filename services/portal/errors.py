@@ -21,8 +21,7 @@ class PageRefused(Forbidden):
 class NewsNotFound(NotFound):
     """No such article, or it was deleted (404 in the API; the site shows 410)."""
 
-    def __init__(self) -> None:
-        super().__init__("no such news article")
+    fixed_detail = "no such news article"
 
 
 class NewsChanged(Stale):
@@ -71,12 +70,10 @@ class NewsImageTooLarge(TooLarge):
 class NotAnEditor(Forbidden):
     """Signed in, but not a portal editor."""
 
-    def __init__(self) -> None:
-        super().__init__("only portal editors may write news")
+    fixed_detail = "only portal editors may write news"
 
 
 class BadCursor(DomainError):
     """A cursor this service did not hand out: a malformed request (400), of no other kind."""
 
-    def __init__(self) -> None:
-        super().__init__("the cursor is not valid")
+    fixed_detail = "the cursor is not valid"

@@ -7,13 +7,21 @@ HTTP layer maps a kind to a problem status (``shared.http.problems``); a consume
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
-    """Base of every domain error; ``extra`` travels into the problem details."""
+    """Base of every domain error; ``extra`` travels into the problem details.
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    An error that always says the same sets ``fixed_detail`` and is raised without one."""
+
+    fixed_detail: ClassVar[str | None] = None
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        if detail is None:
+            if self.fixed_detail is None:
+                raise TypeError(f"{type(self).__name__} needs a detail")
+            detail = self.fixed_detail
         super().__init__(detail)
         self.detail = detail
         self.extra = extra

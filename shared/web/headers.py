@@ -4,7 +4,7 @@ that show what a signed-in user may see."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,17 +22,14 @@ def content_security_policy(form_targets: Iterable[str] = ()) -> str:
     )
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, prefix: str, csp: str) -> None:
+class DefaultHeadersMiddleware:
+    """Adds ``headers`` to the responses under ``prefix`` that have not set them themselves (a
+    file download sets a sandboxing policy of its own)."""
+
+    def __init__(self, app: ASGIApp, *, headers: Mapping[str, str], prefix: str = "/") -> None:
         self.app = app
         self.prefix = prefix
-        self.headers = {
-            "content-security-policy": csp,
-            "x-content-type-options": "nosniff",
-            "x-frame-options": "DENY",
-            "referrer-policy": "same-origin",
-            "cache-control": "no-store",
-        }
+        self.headers = dict(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not under(scope["path"], self.prefix):
@@ -48,3 +45,17 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecurityHeadersMiddleware(DefaultHeadersMiddleware):
+    """The workspace's: never cached, never sent as a referrer to another site."""
+
+    def __init__(self, app: ASGIApp, prefix: str, csp: str) -> None:
+        headers = {
+            "content-security-policy": csp,
+            "x-content-type-options": "nosniff",
+            "x-frame-options": "DENY",
+            "referrer-policy": "same-origin",
+            "cache-control": "no-store",
+        }
+        super().__init__(app, headers=headers, prefix=prefix)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.documents.api.deps import ComponentsDep, document_response
+from services.documents.api.deps import ComponentsDep, DocumentWrite, document_response
 from services.documents.api.schemas import (
     AuditTrailView,
     ChainVerdictView,
@@ -27,7 +27,7 @@ from services.documents.domain.lifecycle import Action, State
 from services.documents.services.queries import ListFilters
 from shared.auth.dependencies import CurrentPrincipal
 from shared.contracts.vocabulary import DocumentType
-from shared.http.concurrency import ExpectedVersion, IdempotencyKeyHeader
+from shared.http.concurrency import IdempotencyKeyHeader
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
 
@@ -99,122 +99,59 @@ async def read_document(
 
 
 @router.patch("/{document_id}", response_model=DocumentView)
-async def edit_document(
-    document_id: str,
-    body: DocumentUpdate,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    return document_response(
-        await components.drafting.edit(
-            principal, document_id, version, body.model_dump(mode="json", exclude_unset=True)
-        )
-    )
+async def edit_document(body: DocumentUpdate, write: DocumentWrite) -> JSONResponse:
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    return document_response(await write.apply(write.components.drafting.edit, changes))
 
 
 @router.post("/{document_id}/submit", response_model=DocumentView)
-async def submit(
-    document_id: str,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.drafting.transition(principal, document_id, version, Action.SUBMIT)
-    return document_response(doc)
+async def submit(write: DocumentWrite) -> JSONResponse:
+    return document_response(await write.apply(write.components.drafting.transition, Action.SUBMIT))
 
 
 @router.post("/{document_id}/approve", response_model=DocumentView)
-async def approve(
-    document_id: str,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.drafting.transition(principal, document_id, version, Action.APPROVE)
+async def approve(write: DocumentWrite) -> JSONResponse:
+    doc = await write.apply(write.components.drafting.transition, Action.APPROVE)
     return document_response(doc)
 
 
 @router.post("/{document_id}/return", response_model=DocumentView)
-async def return_to_draft(
-    document_id: str,
-    body: DocumentReason,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.drafting.transition(
-        principal, document_id, version, Action.RETURN, body.reason
-    )
+async def return_to_draft(body: DocumentReason, write: DocumentWrite) -> JSONResponse:
+    doc = await write.apply(write.components.drafting.transition, Action.RETURN, body.reason)
     return document_response(doc)
 
 
 @router.post("/{document_id}/issue", response_model=DocumentView)
-async def issue(
-    document_id: str,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-    body: DocumentIssue | None = None,
-) -> JSONResponse:
+async def issue(write: DocumentWrite, body: DocumentIssue | None = None) -> JSONResponse:
     signer = body.signer.model_dump(mode="json") if body and body.signer else None
-    doc = await components.issuance.issue(principal, document_id, version, signer)
-    return document_response(doc)
+    return document_response(await write.apply(write.components.issuance.issue, signer))
 
 
 @router.post("/{document_id}/revoke", response_model=DocumentView)
-async def revoke(
-    document_id: str,
-    body: DocumentReason,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.revocation.revoke(principal, document_id, version, body.reason)
-    return document_response(await components.recall.with_summary(doc))
+async def revoke(body: DocumentReason, write: DocumentWrite) -> JSONResponse:
+    doc = await write.apply(write.components.revocation.revoke, body.reason)
+    return document_response(await write.components.recall.with_summary(doc))
 
 
 @router.post("/{document_id}/unpublish", response_model=DocumentView)
-async def unpublish(
-    document_id: str,
-    body: DocumentReason,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
+async def unpublish(body: DocumentReason, write: DocumentWrite) -> JSONResponse:
     """Take a published document off the public portal for good: its page answers 410
     "gone" with ``reason`` as the explanation. The document keeps its state and number."""
-    doc = await components.revocation.unpublish(principal, document_id, version, body.reason)
-    return document_response(doc)
+    return document_response(await write.apply(write.components.revocation.unpublish, body.reason))
 
 
 @router.post("/{document_id}/recall", response_model=DocumentView)
-async def recall(
-    document_id: str,
-    body: DocumentReason,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
+async def recall(body: DocumentReason, write: DocumentWrite) -> JSONResponse:
     """Ask every external recipient to give the dispatched document back (status 13); it
     stays issued. Their answers (15, 16) show in ``recall`` and per recipient in
     ``/deliveries``."""
-    doc = await components.recall.recall(principal, document_id, version, body.reason)
-    return document_response(doc)
+    return document_response(await write.apply(write.components.recall.recall, body.reason))
 
 
 @router.post("/{document_id}/replace", response_model=DocumentView)
-async def replace(
-    document_id: str,
-    body: DocumentReplace,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.revocation.replace(
-        principal, document_id, version, body.replaced_by, body.reason
-    )
-    return document_response(doc)
+async def replace(body: DocumentReplace, write: DocumentWrite) -> JSONResponse:
+    use_case = write.components.revocation.replace
+    return document_response(await write.apply(use_case, body.replaced_by, body.reason))
 
 
 @router.get(

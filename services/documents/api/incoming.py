@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from services.documents.api.deps import ComponentsDep, file_response
+from services.documents.api.deps import ComponentsDep, InboundId, IncomingWrite, file_response
 from services.documents.api.schemas import (
     AuditTrailView,
     ChainVerdictView,
@@ -28,14 +28,13 @@ from services.documents.services.incoming import Assignment, today
 from shared.auth.dependencies import CurrentPrincipal
 from shared.contracts.models import ORG_CODE_PATTERN
 from shared.contracts.vocabulary import Urgency
-from shared.http.concurrency import ExpectedVersion, etag
+from shared.http.concurrency import etag
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.http.problems import ProblemError
 from shared.http.views import binary_response
 from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1/incoming", tags=["incoming"])
-InboundId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def incoming_response(doc: Doc) -> JSONResponse:
@@ -109,37 +108,18 @@ async def download_incoming_attachment(
 
 
 @router.post("/{inbound_id}/accept", response_model=IncomingView)
-async def accept(
-    inbound_id: InboundId,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-    body: IncomingNote | None = None,
-) -> JSONResponse:
+async def accept(write: IncomingWrite, body: IncomingNote | None = None) -> JSONResponse:
     note = body.note if body else ""
-    return incoming_response(await components.incoming.accept(principal, inbound_id, version, note))
+    return incoming_response(await write.apply(write.components.incoming.accept, note))
 
 
 @router.post("/{inbound_id}/reject", response_model=IncomingView)
-async def reject(
-    inbound_id: InboundId,
-    body: IncomingReason,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.incoming.reject(principal, inbound_id, version, body.reason)
-    return incoming_response(doc)
+async def reject(body: IncomingReason, write: IncomingWrite) -> JSONResponse:
+    return incoming_response(await write.apply(write.components.incoming.reject, body.reason))
 
 
 @router.post("/{inbound_id}/assign", response_model=IncomingView)
-async def assign(
-    inbound_id: InboundId,
-    body: IncomingAssign,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
+async def assign(body: IncomingAssign, write: IncomingWrite) -> JSONResponse:
     assignment = Assignment(
         lead_unit=body.lead_unit,
         supporting_units=list(dict.fromkeys(body.supporting_units)),
@@ -148,51 +128,26 @@ async def assign(
         note=body.note,
         instruction=body.instruction,
     )
-    doc = await components.incoming.assign(principal, inbound_id, version, assignment)
-    return incoming_response(doc)
+    return incoming_response(await write.apply(write.components.incoming.assign, assignment))
 
 
 @router.post("/{inbound_id}/progress", response_model=IncomingView)
-async def progress(
-    inbound_id: InboundId,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-    body: IncomingNote | None = None,
-) -> JSONResponse:
+async def progress(write: IncomingWrite, body: IncomingNote | None = None) -> JSONResponse:
     note = body.note if body else ""
-    return incoming_response(
-        await components.incoming.progress(principal, inbound_id, version, note)
-    )
+    return incoming_response(await write.apply(write.components.incoming.progress, note))
 
 
 @router.post("/{inbound_id}/complete", response_model=IncomingView)
-async def complete(
-    inbound_id: InboundId,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-    body: IncomingComplete | None = None,
-) -> JSONResponse:
+async def complete(write: IncomingWrite, body: IncomingComplete | None = None) -> JSONResponse:
     body = body or IncomingComplete()
-    doc = await components.incoming.complete(
-        principal, inbound_id, version, body.note, body.answer_document_id
-    )
-    return incoming_response(doc)
+    use_case = write.components.incoming.complete
+    return incoming_response(await write.apply(use_case, body.note, body.answer_document_id))
 
 
 @router.post("/{inbound_id}/recall-answer", response_model=IncomingView)
-async def recall_answer(
-    inbound_id: InboundId,
-    body: IncomingRecallAnswer,
-    principal: CurrentPrincipal,
-    components: ComponentsDep,
-    version: ExpectedVersion,
-) -> JSONResponse:
-    doc = await components.incoming.answer_recall(
-        principal, inbound_id, version, body.accept, body.reason
-    )
-    return incoming_response(doc)
+async def recall_answer(body: IncomingRecallAnswer, write: IncomingWrite) -> JSONResponse:
+    use_case = write.components.incoming.answer_recall
+    return incoming_response(await write.apply(use_case, body.accept, body.reason))
 
 
 @router.get("/{inbound_id}/audit", response_model=AuditTrailView, response_model_exclude_unset=True)

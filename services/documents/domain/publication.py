@@ -91,27 +91,21 @@ def on_issue(
     signature: DocumentSignature,
     now: dt.datetime,
 ) -> list[EventData]:
+    # Both events carry the same signed content: the portal and the recipients verify alike.
+    content: dict[str, Any] = {
+        "document_id": signed.document_id,
+        "document_version": version,
+        "document": signed,
+        "signature": signature,
+        "attachments": claim_checks(doc),
+    }
     events: list[EventData] = []
-    checks = claim_checks(doc)
     if is_public(doc):
-        events.append(
-            DocumentPublished(
-                document_id=signed.document_id,
-                document_version=version,
-                document=signed,
-                signature=signature,
-                attachments=checks,
-                published_at=now,
-            )
-        )
+        events.append(DocumentPublished(**content, published_at=now))
     if is_dispatchable(doc):
         events.append(
             DocumentDispatched(
-                document_id=signed.document_id,
-                document_version=version,
-                document=signed,
-                signature=signature,
-                attachments=checks,
+                **content,
                 recipients=list(doc["recipients_external"]),
                 urgency=doc["urgency"],
                 dispatched_at=now,
@@ -142,14 +136,21 @@ def recall_record(doc: Doc, reason: str, actor: str, now: dt.datetime) -> Doc:
     }
 
 
+def _issued(doc: Doc, version: int) -> dict[str, Any]:
+    """The fields every event about an issued document starts with."""
+    return {
+        "document_id": str(doc["_id"]),
+        "document_version": version,
+        "notation": str(doc["notation"]),
+    }
+
+
 def on_recall(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[EventData]:
     """Status 13 to every external recipient: the one builder of ``document.recalled``,
     whether staff recall the document or revoke it."""
     return [
         DocumentRecalled(
-            document_id=str(doc["_id"]),
-            document_version=version,
-            notation=str(doc["notation"]),
+            **_issued(doc, version),
             reason=reason,
             recipients=list(doc["recipients_external"]),
             recalled_at=now,
@@ -160,15 +161,7 @@ def on_recall(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[Eve
 def on_revoke(doc: Doc, version: int, reason: str, now: dt.datetime) -> list[EventData]:
     events: list[EventData] = []
     if doc.get("published"):
-        events.append(
-            DocumentRevoked(
-                document_id=str(doc["_id"]),
-                document_version=version,
-                notation=str(doc["notation"]),
-                reason=reason,
-                revoked_at=now,
-            )
-        )
+        events.append(DocumentRevoked(**_issued(doc, version), reason=reason, revoked_at=now))
     # A document recalled before its revocation was already asked back: no second request.
     if recall_refusal(doc) is None:
         events.extend(on_recall(doc, version, reason, now))
@@ -182,9 +175,7 @@ def on_replace(
         return []
     return [
         DocumentReplaced(
-            document_id=str(doc["_id"]),
-            document_version=version,
-            notation=str(doc["notation"]),
+            **_issued(doc, version),
             replaced_by_id=str(newer["_id"]),
             replaced_by_notation=str(newer["notation"]),
             reason=reason,
@@ -205,12 +196,7 @@ def unpublish_refusal(doc: Doc) -> str | None:
 def on_unpublish(doc: Doc, version: int, explanation: str, now: dt.datetime) -> list[EventData]:
     """Gone from the portal for good (its page answers 410 with ``explanation``); the
     document itself keeps its state, number and audit trail here."""
-    return [
-        DocumentUnpublished(
-            document_id=str(doc["_id"]),
-            document_version=version,
-            notation=str(doc["notation"]),
-            explanation=explanation,
-            unpublished_at=now,
-        )
-    ]
+    unpublished = DocumentUnpublished(
+        **_issued(doc, version), explanation=explanation, unpublished_at=now
+    )
+    return [unpublished]

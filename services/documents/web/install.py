@@ -11,6 +11,7 @@ from services.documents.web import drafts, incoming_steps, pages, registers, sea
 from services.documents.web.labels import LABELS
 from services.documents.web.pages import PREFIX
 from shared.auth.principal import Role
+from shared.web.install import install_workspace
 from shared.web.render import NavItem
 from shared.web.workspace import Workspace
 
@@ -36,19 +37,15 @@ def workspace_router() -> APIRouter:
     return router
 
 
-def install_workspace(app: FastAPI, settings: Settings) -> Workspace:
-    workspace = Workspace(
+def install_documents_workspace(app: FastAPI, settings: Settings) -> Workspace:
+    return install_workspace(
+        app,
         settings,
         prefix=PREFIX,
-        title_key="site_title",
         templates=TEMPLATES,
         labels=LABELS,
         nav=NAV,
-    )
-    # The largest form is an attachment's upload.
-    workspace.install(
-        app,
-        workspace_router(),
+        pages=workspace_router(),
+        # The largest form is an attachment's upload.
         max_body_bytes=settings.max_attachment_bytes + settings.upload_overhead_bytes,
     )
-    return workspace

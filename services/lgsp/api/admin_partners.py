@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from services.lgsp.api.deps import Admin, ComponentsDep
 from services.lgsp.api.schemas import (
@@ -30,14 +31,33 @@ from services.lgsp.api.schemas import (
     subscription_view,
     with_secret,
 )
-from services.lgsp.components import LgspComponents
 from services.lgsp.domain.partners import CATALOGUE
-from shared.auth.principal import Principal
+from services.lgsp.services.partners import PartnerService
 from shared.http.concurrency import ExpectedVersion, IdempotencyKeyHeader, etag
 from shared.http.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from shared.kit.types import Doc
 
 router = APIRouter(prefix="/api/v1", tags=["partners (admin)"])
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The partner registry as one administrator uses it: every change names its actor."""
+
+    partners: PartnerService
+    actor: str
+
+
+def registry(admin: Admin, components: ComponentsDep) -> Registry:
+    return Registry(components.partners, admin.user)
+
+
+RegistryDep = Annotated[Registry, Depends(registry)]
+
+
+def _shown_once(credential: dict[str, Any], what: str) -> dict[str, Any]:
+    """A new credential is in this answer only: no later read shows it again."""
+    return {**credential, "note": f"the {what} is shown only once; store it now"}
 
 
 def _items(view: Callable[[Doc], dict[str, Any]], docs: Iterable[Doc]) -> dict[str, Any]:
@@ -124,17 +144,16 @@ async def patch_partner(
 
 @router.post("/partners/{partner_id}/keys", status_code=201, response_model=KeyIssuedView)
 async def issue_key(
-    partner_id: str, admin: Admin, components: ComponentsDep, body: KeyRequest | None = None
+    partner_id: str, registry: RegistryDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
-    issued = await components.partners.issue_key(
-        partner_id, (body or KeyRequest()).revoke_others, actor=admin.user
-    )
-    return {**issued, "note": "the key is shown only once; store it now"}
+    revoke_others = (body or KeyRequest()).revoke_others
+    issued = await registry.partners.issue_key(partner_id, revoke_others, actor=registry.actor)
+    return _shown_once(issued, "key")
 
 
 @router.get("/partners/{partner_id}/keys", response_model=KeyList)
-async def list_keys(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    keys = await components.partners.list_keys(partner_id)
+async def list_keys(partner_id: str, registry: RegistryDep) -> dict[str, Any]:
+    keys = await registry.partners.list_keys(partner_id)
     return {
         "items": [
             {
@@ -149,21 +168,18 @@ async def list_keys(partner_id: str, _: Admin, components: ComponentsDep) -> dic
 
 
 @router.delete("/partners/{partner_id}/keys/{key_id}", status_code=204)
-async def revoke_key(
-    partner_id: str, key_id: str, admin: Admin, components: ComponentsDep
-) -> Response:
-    await components.partners.revoke_key(partner_id, key_id, actor=admin.user)
+async def revoke_key(partner_id: str, key_id: str, registry: RegistryDep) -> Response:
+    await registry.partners.revoke_key(partner_id, key_id, actor=registry.actor)
     return Response(status_code=204)
 
 
 @router.post("/partners/{partner_id}/secrets", status_code=201, response_model=SecretRotatedView)
 async def rotate_secret(
-    partner_id: str, admin: Admin, components: ComponentsDep, body: SecretRequest | None = None
+    partner_id: str, registry: RegistryDep, body: SecretRequest | None = None
 ) -> dict[str, Any]:
-    rotated = await components.partners.rotate_secret(
-        partner_id, (body or SecretRequest()).overlap_s, actor=admin.user
-    )
-    return {**rotated, "note": "the secret is shown only once; store it now"}
+    overlap_s = (body or SecretRequest()).overlap_s
+    rotated = await registry.partners.rotate_secret(partner_id, overlap_s, actor=registry.actor)
+    return _shown_once(rotated, "secret")
 
 
 @router.post(
@@ -173,28 +189,23 @@ async def rotate_secret(
     responses={200: {"model": CertificateView, "description": "registered before"}},
 )
 async def add_certificate(
-    partner_id: str,
-    body: CertificateCreate,
-    admin: Admin,
-    components: ComponentsDep,
-    response: Response,
+    partner_id: str, body: CertificateCreate, registry: RegistryDep, response: Response
 ) -> dict[str, Any]:
-    entry, added = await components.partners.add_certificate(partner_id, body.pem, actor=admin.user)
+    add = registry.partners.add_certificate
+    entry, added = await add(partner_id, body.pem, actor=registry.actor)
     if not added:
         response.status_code = 200
     return certificate_view(entry)
 
 
 @router.get("/partners/{partner_id}/certificates", response_model=CertificateList)
-async def list_certificates(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    return _items(certificate_view, await components.partners.list_certificates(partner_id))
+async def list_certificates(partner_id: str, registry: RegistryDep) -> dict[str, Any]:
+    return _items(certificate_view, await registry.partners.list_certificates(partner_id))
 
 
 @router.delete("/partners/{partner_id}/certificates/{fingerprint}", status_code=204)
-async def remove_certificate(
-    partner_id: str, fingerprint: str, admin: Admin, components: ComponentsDep
-) -> Response:
-    await components.partners.remove_certificate(partner_id, fingerprint, actor=admin.user)
+async def remove_certificate(partner_id: str, fingerprint: str, registry: RegistryDep) -> Response:
+    await registry.partners.remove_certificate(partner_id, fingerprint, actor=registry.actor)
     return Response(status_code=204)
 
 
@@ -203,10 +214,8 @@ async def remove_certificate(
     response_model=PartnerView,
     response_model_exclude_unset=True,
 )
-async def grant(
-    partner_id: str, service: str, admin: Admin, components: ComponentsDep
-) -> dict[str, Any]:
-    return await _set_grant(components, partner_id, service, True, admin)
+async def grant(partner_id: str, service: str, registry: RegistryDep) -> dict[str, Any]:
+    return await _set_grant(registry, partner_id, service, True)
 
 
 @router.delete(
@@ -214,16 +223,14 @@ async def grant(
     response_model=PartnerView,
     response_model_exclude_unset=True,
 )
-async def revoke_grant(
-    partner_id: str, service: str, admin: Admin, components: ComponentsDep
-) -> dict[str, Any]:
-    return await _set_grant(components, partner_id, service, False, admin)
+async def revoke_grant(partner_id: str, service: str, registry: RegistryDep) -> dict[str, Any]:
+    return await _set_grant(registry, partner_id, service, False)
 
 
 async def _set_grant(
-    components: LgspComponents, partner_id: str, service: str, granted: bool, admin: Principal
+    registry: Registry, partner_id: str, service: str, granted: bool
 ) -> dict[str, Any]:
-    doc = await components.partners.set_grant(partner_id, service, granted, actor=admin.user)
+    doc = await registry.partners.set_grant(partner_id, service, granted, actor=registry.actor)
     return partner_view(doc)
 
 
@@ -231,22 +238,20 @@ async def _set_grant(
     "/partners/{partner_id}/subscriptions", status_code=201, response_model=SubscriptionView
 )
 async def subscribe(
-    partner_id: str, body: SubscriptionCreate, admin: Admin, components: ComponentsDep
+    partner_id: str, body: SubscriptionCreate, registry: RegistryDep
 ) -> dict[str, Any]:
-    doc = await components.partners.add_subscription(
-        partner_id, body.model_dump(mode="json"), actor=admin.user
-    )
-    return subscription_view(doc)
+    subscription = body.model_dump(mode="json")
+    add = registry.partners.add_subscription
+    return subscription_view(await add(partner_id, subscription, actor=registry.actor))
 
 
 @router.get("/partners/{partner_id}/subscriptions", response_model=SubscriptionList)
-async def subscriptions(partner_id: str, _: Admin, components: ComponentsDep) -> dict[str, Any]:
-    return _items(subscription_view, await components.partners.list_subscriptions(partner_id))
+async def subscriptions(partner_id: str, registry: RegistryDep) -> dict[str, Any]:
+    return _items(subscription_view, await registry.partners.list_subscriptions(partner_id))
 
 
 @router.delete("/partners/{partner_id}/subscriptions/{subscription_id}", status_code=204)
-async def unsubscribe(
-    partner_id: str, subscription_id: str, admin: Admin, components: ComponentsDep
-) -> Response:
-    await components.partners.delete_subscription(partner_id, subscription_id, actor=admin.user)
+async def unsubscribe(partner_id: str, subscription_id: str, registry: RegistryDep) -> Response:
+    remove = registry.partners.delete_subscription
+    await remove(partner_id, subscription_id, actor=registry.actor)
     return Response(status_code=204)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.lgsp.settings import Settings
@@ -14,6 +13,7 @@ from services.lgsp.web.common import PREFIX
 from services.lgsp.web.dead_letters import DeadLetterReader
 from services.lgsp.web.labels import LABELS
 from services.lgsp.web.pages import router
+from shared.web.install import Refusal, install_workspace
 from shared.web.render import NavItem
 from shared.web.workspace import Workspace
 
@@ -31,29 +31,18 @@ NAV = (
 
 
 def install_console(app: FastAPI, settings: Settings) -> Workspace:
-    workspace = Workspace(
+    workspace = install_workspace(
+        app,
         settings,
         prefix=PREFIX,
-        title_key="site_title",
         templates=TEMPLATES,
         labels=LABELS,
         nav=NAV,
+        pages=router,
+        # Signed in, so they can sign out from the refusal.
+        refusals=[Refusal(ConsoleRefused, "console_refused", signed_in=True)],
     )
-    workspace.install(app, router)
     # The console's own script (the copy button), under the path its CSP allows.
     app.mount(f"{PREFIX}/assets", StaticFiles(directory=ASSETS), name="console-assets")
     app.state.console_dead_letters = DeadLetterReader(settings)
-
-    @app.exception_handler(ConsoleRefused)
-    async def _refused(request: Request, _: ConsoleRefused) -> Response:
-        t = workspace.t(request)
-        return workspace.page(
-            request,
-            "error.html",
-            principal=workspace.principal_of(request),  # so they can sign out here
-            status_code=403,
-            heading=t["forbidden"],
-            lines=[t["console_refused"]],
-        )
-
     return workspace

@@ -9,47 +9,25 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.api.html import PageNotFound
 from services.portal.api.i18n import LABELS, PATHS
 from services.portal.components import components_of
 from shared.http.problems import ProblemError, problem_response
 from shared.kit.types import Doc
+from shared.web.headers import DefaultHeadersMiddleware, content_security_policy
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 HEADERS = {
-    "content-security-policy": CSP,
+    "content-security-policy": content_security_policy(),
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
     "x-frame-options": "DENY",
 }
 
 
-class SecurityHeadersMiddleware:
-    """Adds the headers unless a route set its own (file downloads are sandboxed)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def _send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                present = {bytes(k).lower() for k, _ in headers}
-                for key, value in HEADERS.items():
-                    if key.encode() not in present:
-                        headers.append((key.encode(), value.encode()))
-            await send(message)
-
-        await self.app(scope, receive, _send)
+def install_security_headers(app: FastAPI) -> None:
+    """On every response unless a route set its own (file downloads are sandboxed)."""
+    app.add_middleware(DefaultHeadersMiddleware, headers=HEADERS)
 
 
 def wants_html(request: Request) -> bool:

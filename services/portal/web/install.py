@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi import FastAPI
 
 from services.portal.errors import NotAnEditor
 from services.portal.settings import Settings
 from services.portal.web.labels import LABELS
 from services.portal.web.pages import PREFIX, router
+from shared.web.install import Refusal, install_workspace
 from shared.web.render import NavItem
 from shared.web.workspace import Workspace
 
@@ -23,23 +23,14 @@ EDITOR_FORM_OVERHEAD = 256 * 1024  # the article's text fields and the multipart
 
 
 def install_editor(app: FastAPI, settings: Settings) -> Workspace:
-    workspace = Workspace(
+    return install_workspace(
+        app,
         settings,
         prefix=PREFIX,
-        title_key="site_title",
         templates=TEMPLATES,
         labels=LABELS,
         nav=NAV,
+        pages=router,
+        max_body_bytes=settings.news_image_max_bytes + EDITOR_FORM_OVERHEAD,
+        refusals=[Refusal(NotAnEditor, "not_editor")],
     )
-    workspace.install(
-        app, router, max_body_bytes=settings.news_image_max_bytes + EDITOR_FORM_OVERHEAD
-    )
-
-    @app.exception_handler(NotAnEditor)
-    async def _not_an_editor(request: Request, _: NotAnEditor) -> Response:
-        t = workspace.t(request)
-        return workspace.page(
-            request, "error.html", status_code=403, heading=t["forbidden"], lines=[t["not_editor"]]
-        )
-
-    return workspace
