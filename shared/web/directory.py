@@ -71,6 +71,12 @@ class StaffDirectory:
     def find(self, email: str) -> StaffMember | None:
         return self._current().get(email.strip().lower())
 
+    def in_unit(self, unit: str) -> list[StaffMember]:
+        """The members of ``unit``, by name: a pass over the file already in memory (a
+        ministry's staff, not a store query)."""
+        members = [m for m in self._current().values() if m.unit == unit]
+        return sorted(members, key=lambda m: (m.name or m.user, m.user))
+
     def _current(self) -> dict[str, StaffMember]:
         try:
             stat = os.stat(self.path)

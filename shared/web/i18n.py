@@ -40,6 +40,9 @@ KIT_LABELS: dict[str, dict[str, str]] = {
         "too_large": "Nội dung gửi lên quá lớn",
         "too_large_detail": "Tệp hoặc biểu mẫu vượt quá dung lượng cho phép ({limit}).",
         "not_found": "Không tìm thấy",
+        "invalid_address": "Địa chỉ trang không hợp lệ",
+        "invalid_address_detail": "Giá trị không hợp lệ trong địa chỉ: {names}. Hãy quay lại "
+        "trang trước hoặc về trang chính.",
         "error": "Có lỗi",
         "back_home": "Về trang chính",
         "try_again": "Đăng nhập lại",
@@ -72,6 +75,9 @@ KIT_LABELS: dict[str, dict[str, str]] = {
         "too_large": "Too large",
         "too_large_detail": "The file or form is larger than allowed ({limit}).",
         "not_found": "Not found",
+        "invalid_address": "This address is not valid",
+        "invalid_address_detail": "A value in the address is not valid: {names}. Go back to "
+        "the previous page or to the home page.",
         "error": "Something went wrong",
         "back_home": "Back to the home page",
         "try_again": "Sign in again",

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,12 +26,18 @@ from shared.web.headers import SecurityHeadersMiddleware, content_security_polic
 from shared.web.i18n import Labels, language
 from shared.web.oidc import OidcSignIn, ProviderUnreachable, SignInFailed
 from shared.web.render import NavItem, Renderer
-from shared.web.session import EXPIRED, SIGNED_IN_AT, SessionMiddleware, SessionPolicy, under
+from shared.web.session import (
+    EMAIL,
+    EXPIRED,
+    SIGNED_IN_AT,
+    SessionMiddleware,
+    SessionPolicy,
+    under,
+)
 
 log = structlog.get_logger(__name__)
 
 KIT_STATIC = Path(__file__).parent / "static"
-EMAIL = "email"
 NEXT = "next"
 
 
@@ -78,6 +85,7 @@ class Workspace:
             secret=settings.session_secret.get_secret_value(),
             idle_s=settings.session_idle_s,
             max_s=settings.session_max_s,
+            always_secure=settings.environment == "production",
         )
 
     # -- who is signed in -----------------------------------------------------------------
@@ -201,6 +209,7 @@ class Workspace:
 
     def _install_error_pages(self, app: FastAPI) -> None:
         json_domain = app.exception_handlers.get(DomainError)
+        json_invalid = app.exception_handlers.get(RequestValidationError)
 
         def error(request: Request, status: int, heading: str, *lines: str) -> Response:
             return self.page(
@@ -252,6 +261,30 @@ class Workspace:
                 sign_in_url=self.renderer.url("/auth/signin"),
             )
 
+        @app.exception_handler(RequestValidationError)
+        async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+            # A page's address with a bad value (``?year=abc``, an unknown step) is a reader's
+            # typo or an old link: an HTML page saying which value, never FastAPI's JSON.
+            if not under(request.url.path, self.prefix):
+                if json_invalid is None:  # pragma: no cover - FastAPI always installs one
+                    raise exc
+                result = json_invalid(request, exc)
+                return await result if inspect.isawaitable(result) else result
+            t = self.t(request)
+            names = sorted({_value_name(err.get("loc", ())) for err in exc.errors()})
+            try:  # signed in: the page keeps its header (navigation, sign-out)
+                principal: Principal | None = self.principal_of(request)
+            except (SignInRequired, NotAuthorised, DirectoryUnreadable):
+                principal = None
+            return self.page(
+                request,
+                "error.html",
+                principal=principal,
+                status_code=422,
+                heading=t["invalid_address"],
+                lines=[t["invalid_address_detail"].format(names=", ".join(names))],
+            )
+
         @app.exception_handler(DomainError)
         async def _domain(request: Request, exc: DomainError) -> Response:
             if not under(request.url.path, self.prefix):
@@ -263,6 +296,12 @@ class Workspace:
             t = self.t(request)
             heading = t["not_found"] if problem.status == 404 else t["error"]
             return error(request, problem.status, heading, problem.detail)
+
+
+def _value_name(location: Sequence[object]) -> str:
+    """The name a reader sees in the address (``year``), not FastAPI's ``query.year``."""
+    parts = [str(p) for p in location if p not in ("query", "path", "body", "header", "cookie")]
+    return ".".join(parts) or "?"
 
 
 def current_staff(request: Request) -> Principal:

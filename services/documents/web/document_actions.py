@@ -7,9 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.documents.domain.lifecycle import RECALLABLE_STATES, Action, State, allowed
+from services.documents.domain.lifecycle import (
+    NUMBERED_STATES,
+    RECALLABLE_STATES,
+    Action,
+    State,
+    allowed,
+)
 from services.documents.domain.permissions import facts, may, may_recall
-from services.documents.domain.publication import recall_refusal
+from services.documents.domain.publication import recall_refusal, unpublish_refusal
 from shared.auth.principal import Principal
 from shared.kit.types import Doc
 
@@ -22,6 +28,7 @@ class DocumentStep(StrEnum):
     REVOKE = "revoke"
     REPLACE = "replace"
     RECALL = "recall"
+    UNPUBLISH = "unpublish"
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,8 @@ SPECS: dict[DocumentStep, StepSpec] = {
     DocumentStep.REVOKE: StepSpec("required", danger=True),
     DocumentStep.REPLACE: StepSpec("optional", danger=True),
     DocumentStep.RECALL: StepSpec("required", danger=True),
+    # The explanation is what the portal's 410 page shows.
+    DocumentStep.UNPUBLISH: StepSpec("required", danger=True),
 }
 
 LIFECYCLE: dict[DocumentStep, Action] = {
@@ -57,6 +66,13 @@ def may_take(principal: Principal, step: DocumentStep, doc: Doc) -> bool:
             may_recall(principal, facts(doc))
             and State(doc["state"]) in RECALLABLE_STATES
             and recall_refusal(doc) is None
+        )
+    if step == DocumentStep.UNPUBLISH:
+        # As RevocationService.unpublish: whoever may revoke it, a numbered published document.
+        return (
+            may(principal, Action.REVOKE, facts(doc))
+            and State(doc["state"]) in NUMBERED_STATES
+            and unpublish_refusal(doc) is None
         )
     action = LIFECYCLE[step]
     return may(principal, action, facts(doc)) and allowed(action, State(doc["state"]))

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from services.documents.errors import (
@@ -145,6 +145,16 @@ async def edit(request: Request, document_id: str, principal: StaffPrincipal) ->
     return RedirectResponse(_document_url(request, str(doc["_id"])), status_code=303)
 
 
+def _after_upload(request: Request, document_id: str) -> Response:
+    """Back to the document page: a redirect for the plain form; for the upload script
+    (which would follow a redirect inside its request, taking the page's messages with it)
+    the address to load next."""
+    url = _document_url(request, document_id)
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JSONResponse({"location": url})
+    return RedirectResponse(url, status_code=303)
+
+
 @router.post("/documents/{document_id}/attachments")
 async def attach(request: Request, document_id: str, principal: StaffPrincipal) -> Response:
     found = components(request)
@@ -157,7 +167,7 @@ async def attach(request: Request, document_id: str, principal: StaffPrincipal) 
             version = 0  # the use case answers "stale": reload and try again
         if not isinstance(upload, StarletteUpload) or not upload.filename:
             flash(request, t["attach_missing"], "error")
-            return RedirectResponse(_document_url(request, document_id), status_code=303)
+            return _after_upload(request, document_id)
         # One byte past the limit: enough to refuse without holding a huge upload.
         data = await upload.read(found.attachments.max_bytes + 1)
         name = upload.filename
@@ -175,7 +185,7 @@ async def attach(request: Request, document_id: str, principal: StaffPrincipal) 
         )
     except (FileTooLarge, UnsupportedFile, EmptyFile) as exc:
         flash(request, f"{t['attach_refused']}: {exc.detail}", "error")
-        return RedirectResponse(_document_url(request, document_id), status_code=303)
+        return _after_upload(request, document_id)
     message: dict[str, Any] = {"name": attachment["name"], "sha256": attachment["sha256"]}
     flash(request, t["attached"].format(**message), "success")
-    return RedirectResponse(_document_url(request, document_id), status_code=303)
+    return _after_upload(request, document_id)

@@ -17,6 +17,7 @@ class IncomingStep(StrEnum):
     ASSIGN = "assign"
     PROGRESS = "progress"
     COMPLETE = "complete"
+    RECALL_ANSWER = "recall-answer"  # the sender asked for it back: give it back or refuse
 
 
 ACTION_OF: dict[IncomingStep, IncomingAction] = {
@@ -25,6 +26,7 @@ ACTION_OF: dict[IncomingStep, IncomingAction] = {
     IncomingStep.ASSIGN: IncomingAction.ASSIGN,
     IncomingStep.PROGRESS: IncomingAction.PROGRESS,
     IncomingStep.COMPLETE: IncomingAction.COMPLETE,
+    IncomingStep.RECALL_ANSWER: IncomingAction.RECALL_ANSWER,
 }
 
 

@@ -1,6 +1,7 @@
 """Register (accept with its arrival number, or reject with a reason), assign, progress and
-complete an incoming document: a page per step that says what will happen, then a POST that
-calls the same use case as ``/api/v1/incoming/{id}/…`` with the version the page showed."""
+complete an incoming document, and answer its sender's recall: a page per step that says
+what will happen, then a POST that calls the same use case as ``/api/v1/incoming/{id}/…``
+with the version the page showed."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from services.documents.services.incoming import Assignment
 from services.documents.web.choices import draft_choices
 from services.documents.web.context import PREFIX, components, helpers, labels, workspace
 from services.documents.web.forms import FormErrors, text, texts, version_of
+from services.documents.web.handlers import drafters_of, handler_groups
 from services.documents.web.incoming_actions import IncomingStep
 from services.documents.web.staleness import stale_page
 from shared.auth.principal import Principal
 from shared.http.text import forbidden_character
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
+from shared.web.directory import StaffDirectory
 from shared.web.flash import flash
 from shared.web.i18n import language
 from shared.web.workspace import StaffPrincipal
@@ -30,6 +33,7 @@ router = APIRouter(prefix=PREFIX)
 
 MAX_TEXT = 2000
 MAX_ID = 200
+RECALL_ANSWERS = ("accept", "refuse")
 
 
 def _form_page(
@@ -57,6 +61,11 @@ def _form_page(
         values=values or {"lead_unit": principal.unit},
         error=error,
         units=draft_choices(settings, language(request)).units,
+        handlers=(
+            handler_groups(workspace(request).directory, principal, settings.units)
+            if step == IncomingStep.ASSIGN
+            else []
+        ),
         year=register_year(utcnow()),
         **helpers(request),
     )
@@ -111,17 +120,33 @@ def _note(form: FormData, name: str, *, required: bool = False) -> str:
     return value
 
 
-def _assignment(form: FormData) -> Assignment:
+def _handler(form: FormData, lead: str, directory: StaffDirectory) -> str:
+    """The handler typed by user id, else the one chosen by name from the list, which offers
+    the drafters of each unit: the choice must be one of the lead unit's."""
+    typed = text(form, "handler_other")
+    if typed:
+        if len(typed) > MAX_ID or forbidden_character(typed):
+            raise InvalidInput("name the handler by user id", "handler")
+        return typed
+    chosen = text(form, "handler")
+    if not chosen:
+        raise InvalidInput("choose the handler, or type a user id", "handler")
+    if chosen not in {user for user, _ in drafters_of(directory, lead)}:
+        raise InvalidInput(
+            f"choose a drafter of the lead unit {lead}, or type a user id", "handler"
+        )
+    return chosen
+
+
+def _assignment(form: FormData, directory: StaffDirectory) -> Assignment:
     try:
         deadline = dt.date.fromisoformat(text(form, "deadline"))
     except ValueError:
         raise InvalidInput("give the deadline as a date", "deadline") from None
-    handler = text(form, "handler")
-    if not handler or len(handler) > MAX_ID or forbidden_character(handler):
-        raise InvalidInput("name the handler by user id", "handler")
     lead = text(form, "lead_unit")
     if not lead or len(lead) > 32:
         raise InvalidInput("choose the lead unit", "lead_unit")
+    handler = _handler(form, lead, directory)
     return Assignment(
         lead_unit=lead,
         supporting_units=[u for u in texts(form, "supporting_units") if len(u) <= 32][:50],
@@ -143,7 +168,16 @@ async def _perform(
         reason = _note(form, "reason", required=True)
         return await service.reject(principal, inbound_id, version, reason)
     if step == IncomingStep.ASSIGN:
-        return await service.assign(principal, inbound_id, version, _assignment(form))
+        directory = workspace(request).directory
+        return await service.assign(principal, inbound_id, version, _assignment(form, directory))
+    if step == IncomingStep.RECALL_ANSWER:
+        choice = text(form, "answer")
+        if choice not in RECALL_ANSWERS:
+            raise InvalidInput("choose to give it back or to refuse", "answer")
+        reason = _note(form, "reason")
+        return await service.answer_recall(
+            principal, inbound_id, version, choice == "accept", reason
+        )
     if step == IncomingStep.PROGRESS:
         return await service.progress(principal, inbound_id, version, _note(form, "note"))
     answer = text(form, "answer_document_id") or None

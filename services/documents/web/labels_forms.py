@@ -51,6 +51,14 @@ STEPS_VI = {
     "will_stay_issued": "Văn bản vẫn giữ trạng thái đã ban hành và số của nó.",
     "replaced_by": "Văn bản thay thế",
     "replaced_by_hint": "Mã văn bản (id) của văn bản đã ban hành thay thế văn bản này.",
+    "step_unpublish": "Gỡ khỏi Cổng thông tin",
+    "confirm_unpublish": "Xác nhận gỡ khỏi Cổng thông tin",
+    "done_unpublish": "Đã gỡ văn bản khỏi Cổng thông tin.",
+    "reason_unpublish": "Lời giải thích (hiện trên Cổng thông tin)",
+    "will_unpublish": "Cổng thông tin sẽ trả lời 410 (đã gỡ bỏ) cho văn bản này, kèm lời "
+    "giải thích bạn nêu; việc gỡ là vĩnh viễn.",
+    "will_keep_number": "Văn bản vẫn giữ trạng thái, số và nhật ký xử lý trong hệ thống.",
+    "unpublished": "Đã gỡ khỏi Cổng thông tin",
 }
 
 STEPS_EN = {
@@ -104,6 +112,14 @@ STEPS_EN = {
     "will_stay_issued": "The document stays issued, with its number.",
     "replaced_by": "Replacing document",
     "replaced_by_hint": "The id of the issued document that replaces this one.",
+    "step_unpublish": "Take off the portal",
+    "confirm_unpublish": "Confirm: take off the portal",
+    "done_unpublish": "The document was taken off the portal.",
+    "reason_unpublish": "Explanation (shown on the portal)",
+    "will_unpublish": "The portal will answer 410 (gone) for this document, with your "
+    "explanation; this cannot be undone.",
+    "will_keep_number": "The document keeps its state, number and audit trail here.",
+    "unpublished": "Taken off the portal",
 }
 
 FORMS_VI = {
@@ -150,6 +166,8 @@ FORMS_VI = {
     "attach_file": "Tải lên tệp đính kèm",
     "attach_hint": "PDF, DOCX, ODT, PNG hoặc JPEG (kiểm tra theo nội dung), tối đa {mb} MB.",
     "attach": "Tải lên",
+    "uploading": "Đang tải lên",
+    "upload_failed": "Không gửi được tệp (mất kết nối?). Hãy thử lại.",
     "signature": "Chữ ký số",
     "signature_valid": "Chữ ký số hợp lệ: nội dung đúng như khi phát hành.",
     "signature_invalid": "Chữ ký số KHÔNG hợp lệ.",
@@ -220,6 +238,8 @@ FORMS_EN = {
     "attach_file": "Upload an attachment",
     "attach_hint": "PDF, DOCX, ODT, PNG or JPEG (checked by content), at most {mb} MB.",
     "attach": "Upload",
+    "uploading": "Uploading",
+    "upload_failed": "The file could not be sent (connection lost?). Please try again.",
     "signature": "Digital signature",
     "signature_valid": "The signature is valid: the content is as issued.",
     "signature_invalid": "The signature is NOT valid.",

@@ -26,6 +26,26 @@ INCOMING_VI = {
     "{sender} được báo đã phân công (mã 04). Ý kiến chỉ đạo chỉ lưu trong Bộ.",
     "incoming_will_progress": "Văn bản chuyển sang đang xử lý; {sender} được báo (mã 05).",
     "incoming_will_complete": "Văn bản được đóng; {sender} được báo đã hoàn thành (mã 06).",
+    "incoming_step_recall-answer": "Trả lời đề nghị trả lại",
+    "incoming_confirm_recall-answer": "Xác nhận trả lời",
+    "incoming_done_recall-answer": "Đã trả lời đề nghị trả lại của nơi gửi.",
+    "incoming_will_recall-answer": "{sender} đề nghị trả lại (thu hồi) văn bản này. Bạn chọn "
+    "một trong hai cách trả lời dưới đây.",
+    "recall_request": "Nơi gửi đề nghị trả lại",
+    "recall_reason": "Lý do của nơi gửi",
+    "recall_requested_at": "Thời điểm đề nghị",
+    "recall_answer": "Trả lời",
+    "recall_answer_note": "Ghi chú / lý do (gửi nơi gửi; bắt buộc khi từ chối)",
+    "recall_accept": "Đồng ý trả lại: văn bản chuyển sang “Đã thu hồi (nơi gửi)”, không còn "
+    "được dùng để xử lý; {sender} được báo đồng ý (mã 15).",
+    "recall_refuse": "Từ chối trả lại: văn bản giữ nguyên trạng thái và tiếp tục được xử lý; "
+    "{sender} được báo từ chối (mã 16) kèm lý do.",
+    "recall_choose": "Hãy chọn đồng ý hoặc từ chối.",
+    "recall_answered_by": "Người trả lời",
+    "recall_pending": "Chờ văn thư trả lời",
+    "recall_accepted": "Đã đồng ý trả lại (mã 15)",
+    "recall_refused": "Đã từ chối trả lại (mã 16)",
+    "field_answer": "Trả lời",
     "verdict_valid": "Chữ ký số của nơi gửi đã được kiểm tra và hợp lệ.",
     "verdict_invalid": "Chữ ký số của nơi gửi KHÔNG hợp lệ: nội dung có thể đã bị sửa. Chỉ "
     "vào sổ khi đã xác minh với nơi gửi.",
@@ -39,7 +59,11 @@ INCOMING_VI = {
     "lead_unit": "Đơn vị chủ trì",
     "supporting_units": "Đơn vị phối hợp",
     "handler": "Người xử lý",
-    "handler_hint": "Tên đăng nhập của chuyên viên đơn vị chủ trì, ví dụ demo-drafter.",
+    "handler_hint": "Chuyên viên (người soạn thảo) của đơn vị chủ trì, theo danh bạ cán bộ.",
+    "handler_none": "— Chọn người xử lý —",
+    "handler_other": "Hoặc nhập tên đăng nhập",
+    "handler_other_hint": "Người chưa có trong danh sách, ví dụ demo-drafter; nếu nhập, ô "
+    "này được dùng thay cho lựa chọn ở trên.",
     "assigned_by": "Người phân công",
     "instruction": "Ý kiến chỉ đạo (lưu trong Bộ)",
     "answer_document": "Mã văn bản đi trả lời",
@@ -76,6 +100,15 @@ INCOMING_VI = {
     "search_results": "Kết quả",
     "search_none": "Không tìm thấy văn bản nào.",
     "search_older": "Tìm tiếp trong văn bản cũ hơn",
+    "search_documents": "Văn bản đi và dự thảo",
+    "search_incoming": "Văn bản đến đang xử lý",
+    "search_incoming_scope": "Tìm trong văn bản đến chưa đóng (chờ vào sổ, chờ phân công, "
+    "đang xử lý) theo trích yếu, số ký hiệu và nơi gửi. Văn bản đến đã hoàn thành, bị từ chối "
+    "hoặc đã thu hồi: tìm trong sổ văn bản đến.",
+    "search_incoming_register": "Mở sổ văn bản đến",
+    "search_incoming_none": "Không có văn bản đến đang xử lý nào khớp.",
+    "search_incoming_more": "Chỉ tìm trong 500 văn bản đến đang xử lý khẩn nhất, cũ nhất; hãy "
+    "thu hẹp từ khóa hoặc xem sổ văn bản đến.",
 }
 
 INCOMING_EN = {
@@ -103,6 +136,26 @@ INCOMING_EN = {
     "incoming_will_progress": "The document is being handled; {sender} is told (status 05).",
     "incoming_will_complete": "The document is closed; {sender} is told it was completed "
     "(status 06).",
+    "incoming_step_recall-answer": "Answer the recall",
+    "incoming_confirm_recall-answer": "Confirm the answer",
+    "incoming_done_recall-answer": "The sender's recall was answered.",
+    "incoming_will_recall-answer": "{sender} asks to take this document back (recall). "
+    "Choose one of the two answers below.",
+    "recall_request": "The sender's recall",
+    "recall_reason": "The sender's reason",
+    "recall_requested_at": "Asked at",
+    "recall_answer": "Answer",
+    "recall_answer_note": "Note or reason (sent to the sender; required when refusing)",
+    "recall_accept": "Give it back: the document becomes “withdrawn by the sender” and is no "
+    "longer handled; {sender} is told it was given back (status 15).",
+    "recall_refuse": "Refuse: the document keeps its state and its handling goes on; "
+    "{sender} is told it was refused (status 16) with your reason.",
+    "recall_choose": "Choose to give it back or to refuse.",
+    "recall_answered_by": "Answered by",
+    "recall_pending": "Waiting for a clerk's answer",
+    "recall_accepted": "Given back (status 15)",
+    "recall_refused": "Refused (status 16)",
+    "field_answer": "Answer",
     "verdict_valid": "The sender's signature was checked and is valid.",
     "verdict_invalid": "The sender's signature is NOT valid: the content may have been "
     "altered. Register it only once the sender has confirmed it.",
@@ -116,7 +169,11 @@ INCOMING_EN = {
     "lead_unit": "Lead unit",
     "supporting_units": "Supporting units",
     "handler": "Handler",
-    "handler_hint": "The user id of a drafter of the lead unit, e.g. demo-drafter.",
+    "handler_hint": "A drafter of the lead unit, from the staff directory.",
+    "handler_none": "— Choose the handler —",
+    "handler_other": "Or type a user id",
+    "handler_other_hint": "Someone not in the list, e.g. demo-drafter; when filled in, it is "
+    "used instead of the choice above.",
     "assigned_by": "Assigned by",
     "instruction": "Instruction (kept in the ministry)",
     "answer_document": "Id of the outgoing document that answers",
@@ -153,6 +210,15 @@ INCOMING_EN = {
     "search_results": "Results",
     "search_none": "No document found.",
     "search_older": "Search older documents",
+    "search_documents": "Outgoing documents and drafts",
+    "search_incoming": "Incoming documents being handled",
+    "search_incoming_scope": "Searched: incoming documents not closed yet (to register, to "
+    "assign, being handled), by subject, notation and sender. Incoming documents completed, "
+    "rejected or withdrawn: search in the incoming register.",
+    "search_incoming_register": "Open the incoming register",
+    "search_incoming_none": "No incoming document being handled matches.",
+    "search_incoming_more": "Only the 500 most urgent, oldest open incoming documents were "
+    "searched; use more words or see the incoming register.",
 }
 
 VALUES_VI = {

@@ -85,6 +85,8 @@ def outcomes(
         return found
     if action == "recall":
         return [*_recall(doc, partner), Outcome("will_stay_issued")]
+    if action == "unpublish":
+        return [Outcome("will_unpublish"), Outcome("will_keep_number")]
     return []
 
 

@@ -14,6 +14,7 @@ from services.documents.domain.lifecycle import NUMBERED_STATES, State
 from services.documents.web.choices import partner_name, unit_name
 from services.documents.web.context import PREFIX, components, helpers, labels, workspace
 from services.documents.web.document_actions import may_attach, may_edit, steps_for
+from services.documents.web.handlers import handler_name
 from services.documents.web.incoming_actions import incoming_steps
 from services.documents.web.waiting import WaitingForMe
 from shared.web.workspace import StaffPrincipal
@@ -85,5 +86,6 @@ async def incoming(request: Request, inbound_id: str, principal: StaffPrincipal)
         verdict=verdict,
         steps=[step.value for step in incoming_steps(principal, doc)],
         unit=lambda code: unit_name(settings, code),
+        staff_name=lambda unit, user: handler_name(workspace(request).directory, unit, user),
         **helpers(request),
     )

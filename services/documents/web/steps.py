@@ -1,6 +1,7 @@
-"""Submit, return, approve, issue, revoke, replace and recall: each a confirmation page that
-says what will happen, then a POST that calls the same use case as the JSON API with the
-version the page showed (the API's If-Match). A stale version shows who changed the document.
+"""Submit, return, approve, issue, revoke, replace, recall and unpublish: each a
+confirmation page that says what will happen, then a POST that calls the same use case as the
+JSON API with the version the page showed (the API's If-Match). A stale version shows who
+changed the document.
 """
 
 from __future__ import annotations
@@ -132,6 +133,8 @@ async def _perform(
         return await found.revocation.revoke(principal, document_id, version, reason)
     if step == DocumentStep.REPLACE:
         return await found.revocation.replace(principal, document_id, version, replaced_by, reason)
+    if step == DocumentStep.UNPUBLISH:
+        return await found.revocation.unpublish(principal, document_id, version, reason)
     return await found.recall.recall(principal, document_id, version, reason)
 
 

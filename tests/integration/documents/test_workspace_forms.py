@@ -26,6 +26,7 @@ import pytest
 
 from services.documents.app import create_app
 from shared.contracts import topics
+from shared.contracts.events import InboundRecallRequested
 from shared.contracts.vocabulary import SignatureVerdict
 from shared.web.session import SIGNED_IN_AT, SessionCodec
 from shared.web.workspace import Workspace
@@ -115,6 +116,7 @@ def version_on(page: str) -> int:
 
 DRAFTER, APPROVER, CLERK = "drafter@egov.local", "approver@egov.local", "clerk@egov.local"
 PUBLISHED = "gov.egov.document.published.v1"
+INCOMING_STATUS = "gov.egov.incoming.status_changed.v1"
 
 
 @pytest.fixture(scope="module")
@@ -524,3 +526,275 @@ async def test_a_formula_in_a_register_cell_is_exported_as_text(
         assert "'=HYPERLINK" in text
         assert doc.json()["notation"] in text
         await asyncio.sleep(0)
+
+
+async def test_a_bad_value_in_a_page_address_gets_a_page_not_json(
+    client: httpx.AsyncClient,
+) -> None:
+    async with signed_in(client, CLERK) as clerk, signed_in(client, DRAFTER) as drafter:
+        for path, params in (
+            ("/workspace/registers", {"year": "abc"}),
+            ("/workspace/registers", {"year": "2026", "after": "x"}),
+            ("/workspace/registers.csv", {"year": "MMXXVI"}),
+            ("/workspace/search", {"q": "x" * 201}),
+        ):
+            page = await clerk.get(path, **params)
+            assert page.status_code == 422, (path, page.text)
+            assert page.headers["content-type"].startswith("text/html")
+            assert "Địa chỉ trang không hợp lệ" in page.text
+        doc_id = await _draft(drafter)
+        unknown_step = await drafter.get(f"/workspace/documents/{doc_id}/publish-twice")
+        assert unknown_step.status_code == 422 and "step" in unknown_step.text
+        # The JSON API keeps its problem details.
+        api = await client.get("/api/v1/documents", params={"limit": "x"}, headers=support.clerk())
+        assert api.status_code == 422
+        assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_upload_script_gets_the_next_address_and_the_page_keeps_its_message(
+    client: httpx.AsyncClient,
+) -> None:
+    async with signed_in(client, DRAFTER) as drafter:
+        doc_id = await _draft(drafter)
+        page = await _page(drafter, doc_id)
+        assert 'data-upload-progress="upload-status"' in page
+        assert "<progress" in page and "/workspace/static/upload.js" in page
+        script = await drafter.get("/workspace/static/upload.js")
+        assert script.status_code == 200 and "upload.addEventListener" in script.text
+        # As the script sends it: the token in a header, the answer an address, not a redirect.
+        scripted = await drafter.http.post(
+            f"/workspace/documents/{doc_id}/attachments",
+            data={"version": str(version_on(page))},
+            files={"file": ("to-trinh.pdf", PDF, "application/pdf")},
+            headers={"X-CSRF-Token": drafter.csrf, "X-Requested-With": "XMLHttpRequest"},
+        )
+        assert scripted.status_code == 200, scripted.text
+        assert scripted.json() == {"location": f"/workspace/documents/{doc_id}"}
+        shown = await _page(drafter, doc_id)
+        sha = hashlib.sha256(PDF).hexdigest()
+        assert f"Đã đính kèm to-trinh.pdf (SHA-256 {sha})" in shown  # the flash survived
+        forged = await drafter.http.post(
+            f"/workspace/documents/{doc_id}/attachments",
+            data={"version": str(version_on(shown))},
+            files={"file": ("x.pdf", PDF, "application/pdf")},
+            headers={"X-CSRF-Token": "forged", "X-Requested-With": "XMLHttpRequest"},
+        )
+        assert forged.status_code == 403
+        stored = await client.get(f"/api/v1/documents/{doc_id}", headers=support.drafter())
+        assert [a["name"] for a in stored.json()["attachments"]] == ["to-trinh.pdf"]
+
+
+async def test_a_published_document_is_taken_off_the_portal_from_its_page(
+    client: httpx.AsyncClient, module_suffix: str
+) -> None:
+    async with (
+        signed_in(client, CLERK) as clerk,
+        signed_in(client, DRAFTER) as drafter,
+        TopicReader(topics.DOCUMENTS_PUBLIC + module_suffix) as public,
+    ):
+        internal = (await support.issued(client, access="internal")).json()["id"]
+        assert f"/documents/{internal}/unpublish" not in await _page(clerk, internal)
+        doc_id = (await support.issued(client, subject="Thông báo đăng nhầm")).json()["id"]
+        page = await _page(clerk, doc_id)
+        assert f"/documents/{doc_id}/unpublish" in page
+        assert f"/documents/{doc_id}/unpublish" not in await _page(drafter, doc_id)
+
+        confirm = await clerk.get(f"/workspace/documents/{doc_id}/unpublish")
+        assert confirm.status_code == 200
+        assert "Cổng thông tin sẽ trả lời 410" in confirm.text
+        assert "vẫn giữ trạng thái, số" in confirm.text
+        no_reason = await clerk.post(
+            f"/workspace/documents/{doc_id}/unpublish", {"version": str(version_on(confirm.text))}
+        )
+        assert no_reason.status_code == 400
+        forged = await drafter.post(
+            f"/workspace/documents/{doc_id}/unpublish",
+            {"version": await _version(client, doc_id), "reason": "x"},
+        )
+        assert forged.status_code == 403
+        done = await _step(clerk, doc_id, "unpublish", reason=f"Đăng nhầm {HOSTILE}")
+        assert done.status_code == 303
+        page = await _page(clerk, doc_id)
+        assert "Đã gỡ văn bản khỏi Cổng thông tin" in page
+        assert "Đã gỡ khỏi Cổng thông tin" in page and "<script>" not in page
+        assert f"/documents/{doc_id}/unpublish" not in page  # once only
+        stored = (await client.get(f"/api/v1/documents/{doc_id}", headers=support.clerk())).json()
+        assert stored["state"] == "issued"
+        assert stored["unpublished"]["explanation"] == f"Đăng nhầm {HOSTILE}"
+
+        async def gone() -> bool:
+            await public.poll(0.3)
+            return any(
+                header(r, "ce_type") == "gov.egov.document.unpublished.v1"
+                and json.loads(r.value)["document_id"] == doc_id
+                for r in public.records
+            )
+
+        assert await eventually(gone)
+
+
+async def _arrived(staff: Staff, inbound_id: str, text: str) -> str:
+    async def shown() -> str | None:
+        page = await staff.get(f"/workspace/incoming/{inbound_id}")
+        return page.text if page.status_code == 200 and text in page.text else None
+
+    found = await eventually(shown)
+    assert isinstance(found, str)
+    return found
+
+
+async def test_a_clerk_answers_a_senders_recall_from_the_incoming_page(
+    client: httpx.AsyncClient, module_suffix: str
+) -> None:
+    refused_event, accepted_event = inbound(), inbound()
+    async with (
+        signed_in(client, CLERK) as clerk,
+        signed_in(client, APPROVER) as approver,
+        TopicReader(topics.DOCUMENTS_EXCHANGE + module_suffix) as statuses,
+    ):
+        for event in (refused_event, accepted_event):
+            await produce_event(event, module_suffix, source="urn:egov:lgsp")
+            await _arrived(clerk, event.inbound_id, "Chờ vào sổ")
+            recall = InboundRecallRequested(
+                inbound_id=event.inbound_id,
+                inbound_version=2,
+                sender_code=event.sender_code,
+                reason=f"Gửi nhầm {HOSTILE}",
+                requested_at=dt.datetime.now(dt.UTC),
+            )
+            await produce_event(recall, module_suffix, source="urn:egov:lgsp")
+
+        inbound_id = refused_event.inbound_id
+        page = await _arrived(clerk, inbound_id, "Chờ văn thư trả lời")
+        assert "Gửi nhầm &lt;script&gt;" in page and "<script>" not in page
+        assert f"/incoming/{inbound_id}/recall-answer" in page
+        assert f"/incoming/{inbound_id}/accept" not in page  # the recall is answered first
+        assert (await approver.get(f"/workspace/incoming/{inbound_id}")).status_code == 404
+
+        form = await clerk.get(f"/workspace/incoming/{inbound_id}/recall-answer")
+        assert form.status_code == 200
+        assert "Bộ Nội vụ được báo đồng ý (mã 15)" in form.text
+        assert "Bộ Nội vụ được báo từ chối (mã 16)" in form.text
+        version = str(version_on(form.text))
+        path = f"/workspace/incoming/{inbound_id}/recall-answer"
+        unchosen = await clerk.post(path, {"version": version})
+        assert unchosen.status_code == 400 and "Trả lời" in unchosen.text
+        no_reason = await clerk.post(path, {"version": version, "answer": "refuse"})
+        assert no_reason.status_code == 400 and "Lý do" in no_reason.text
+        refused = await clerk.post(
+            path, {"version": version, "answer": "refuse", "reason": "Đã vào xử lý"}
+        )
+        assert refused.status_code == 303, refused.text
+        page = (await clerk.get(f"/workspace/incoming/{inbound_id}")).text
+        assert "Đã từ chối trả lại (mã 16)" in page and "Đã vào xử lý" in page
+        assert f"/incoming/{inbound_id}/accept" in page  # registration goes on
+
+        inbound_id = accepted_event.inbound_id
+        await _arrived(clerk, inbound_id, "Chờ văn thư trả lời")
+        form = await clerk.get(f"/workspace/incoming/{inbound_id}/recall-answer")
+        accepted = await clerk.post(
+            f"/workspace/incoming/{inbound_id}/recall-answer",
+            {"version": str(version_on(form.text)), "answer": "accept"},
+        )
+        assert accepted.status_code == 303
+        page = (await clerk.get(f"/workspace/incoming/{inbound_id}")).text
+        assert "Đã thu hồi (nơi gửi)" in page and "Đã đồng ý trả lại (mã 15)" in page
+        assert f"/incoming/{inbound_id}/accept" not in page
+
+        wanted = {f"{refused_event.inbound_id}:16", f"{accepted_event.inbound_id}:15"}
+
+        async def told() -> bool:
+            await statuses.poll(0.3)
+            said = {
+                f"{body['inbound_id']}:{body['status']}"
+                for body in (
+                    json.loads(r.value)
+                    for r in statuses.records
+                    if header(r, "ce_type") == INCOMING_STATUS
+                )
+            }
+            return wanted <= said
+
+        assert await eventually(told)  # what the LGSP sends on to the sender
+
+
+async def test_the_handler_is_chosen_by_name_or_typed_by_user_id(
+    client: httpx.AsyncClient, module_suffix: str
+) -> None:
+    events = [inbound(), inbound()]
+    async with signed_in(client, CLERK) as clerk, signed_in(client, APPROVER) as approver:
+        for event in events:
+            await produce_event(event, module_suffix, source="urn:egov:lgsp")
+            await _arrived(clerk, event.inbound_id, "Chờ vào sổ")
+            form = await clerk.get(f"/workspace/incoming/{event.inbound_id}/accept")
+            accepted = await clerk.post(
+                f"/workspace/incoming/{event.inbound_id}/accept",
+                {"version": str(version_on(form.text))},
+            )
+            assert accepted.status_code == 303
+        deadline = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+
+        first = events[0].inbound_id
+        form = await approver.get(f"/workspace/incoming/{first}/assign")
+        assert form.status_code == 200
+        # The drafters of the approver's unit, by name; not its approver, not other units'.
+        assert '<option value="demo-drafter">Trần Văn Minh (demo-drafter)</option>' in form.text
+        assert 'value="demo-approver"' not in form.text
+        assert 'value="demo-clerk"' not in form.text
+        version = str(version_on(form.text))
+        path = f"/workspace/incoming/{first}/assign"
+        base = {"version": version, "lead_unit": "CNTT", "deadline": deadline}
+        nobody = await approver.post(path, base)
+        assert nobody.status_code == 400 and "Người xử lý" in nobody.text
+        not_a_drafter = await approver.post(path, {**base, "handler": "demo-approver"})
+        assert not_a_drafter.status_code == 400
+        assert "choose a drafter of the lead unit CNTT" in not_a_drafter.text
+        chosen = await approver.post(path, {**base, "handler": "demo-drafter"})
+        assert chosen.status_code == 303
+        page = (await approver.get(f"/workspace/incoming/{first}")).text
+        assert "Trần Văn Minh (demo-drafter)" in page
+
+        second = events[1].inbound_id
+        form = await approver.get(f"/workspace/incoming/{second}/assign")
+        typed = await approver.post(
+            f"/workspace/incoming/{second}/assign",
+            {
+                "version": str(version_on(form.text)),
+                "lead_unit": "CNTT",
+                "deadline": deadline,
+                "handler": "demo-drafter",
+                "handler_other": "drafter-CNTT",  # typed: wins over the choice
+            },
+        )
+        assert typed.status_code == 303
+        stored = await client.get(f"/api/v1/incoming/{second}", headers=support.clerk())
+        assert stored.json()["assignment"]["handler"] == "drafter-CNTT"
+
+
+async def test_search_finds_open_incoming_documents_the_user_may_see(
+    client: httpx.AsyncClient, module_suffix: str
+) -> None:
+    event = inbound()
+    event = event.model_copy(
+        update={
+            "header": event.header.model_copy(
+                update={"subject": "Công văn về lễ hội Đền Hùng năm Bính Ngọ"}
+            )
+        }
+    )
+    await produce_event(event, module_suffix, source="urn:egov:lgsp")
+    async with signed_in(client, CLERK) as clerk, signed_in(client, DRAFTER) as drafter:
+        await _arrived(clerk, event.inbound_id, "Chờ vào sổ")
+        for words in ("lễ hội đền hùng", "le hoi den hung", "DEN HUNG binh"):
+            found = await clerk.get("/workspace/search", q=words)
+            assert found.status_code == 200
+            assert f"/workspace/incoming/{event.inbound_id}" in found.text, words
+        assert "Văn bản đến đang xử lý" in found.text
+        assert "tìm trong sổ văn bản đến" in found.text  # where closed ones are
+        assert "/workspace/registers?book=incoming" in found.text
+        # Not registered or assigned yet: not the drafter's to know about.
+        hidden = await drafter.get("/workspace/search", q="den hung")
+        assert f"/workspace/incoming/{event.inbound_id}" not in hidden.text
+        assert "/workspace/registers?book=incoming" not in hidden.text
+        missing = await clerk.get("/workspace/search", q="den hung khong co")
+        assert f"/workspace/incoming/{event.inbound_id}" not in missing.text
