@@ -14,6 +14,7 @@ from services.documents.repositories.files import FileStore
 from services.documents.repositories.incoming import IncomingRepository
 from services.documents.repositories.incoming_fetches import FetchQueue
 from services.documents.repositories.keys import SigningKeyRepository
+from services.documents.repositories.migrations import MigrationMarkers
 from services.documents.services.attachments import AttachmentService
 from services.documents.services.audit import AuditTrail
 from services.documents.services.deliveries import DeliveryStatusService
@@ -25,6 +26,7 @@ from services.documents.services.incoming_intake import IntakeService
 from services.documents.services.incoming_recovery import IncomingRecovery
 from services.documents.services.incoming_registration import ArrivalRegistration
 from services.documents.services.issuance import IssuanceService
+from services.documents.services.migration import Migration
 from services.documents.services.recall import RecallService
 from services.documents.services.recovery import KeyExpiry, RecoveryService
 from services.documents.services.registers import RegisterService
@@ -115,7 +117,8 @@ class DocumentsComponents:
 
 
 async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
-    """Repositories (indexes ensured), use cases and jobs; nothing started."""
+    """Repositories (indexes ensured, records of older versions migrated), use cases and
+    jobs; nothing started."""
     db = runtime.db
     documents = DocumentRepository(db, lease_s=settings.outbox_lease_s)
     audit = AuditRepository(db)
@@ -130,16 +133,20 @@ async def build(runtime: Runtime, settings: Settings) -> DocumentsComponents:
     )
     await audit.ensure_indexes()
     await keys.load()
+    await Migration(documents, MigrationMarkers(db)).run_once()
     relay = outbox_relay(runtime, settings, documents)
     org = Organisation(settings.issuer_code, settings.issuer_name, dict(settings.units))
     trail = AuditTrail(documents, audit)
-    uow = UnitOfWork(documents, trail, relay, runtime.publisher)
+    # Every write also keeps the open set (documents not yet issued) in step.
+    uow = UnitOfWork(documents, trail, relay, runtime.publisher, after_write=documents.sync_open)
     reservations = RegisterReservations(counters, dict(settings.register_starts))
     issuance = IssuanceService(documents, counters, reservations, keys, trail, uow, org)
     revocation = RevocationService(documents, uow)
     statuses = DeliveryStatusRepository(db)
     inbound = build_incoming(runtime, settings, documents, counters, reservations, audit, org)
-    recovery = RecoveryService(issuance, revocation, trail, relay, inbound.recovery, inbound.relay)
+    recovery = RecoveryService(
+        issuance, revocation, trail, relay, inbound.recovery, inbound.relay, documents=documents
+    )
     relay.set_follow_up(recovery.follow_up)
     return DocumentsComponents(
         settings=settings,

@@ -1,16 +1,20 @@
-"""The documents collection: the aggregate, its outbox and its pending audit entries."""
+"""The documents collection: the aggregate, its outbox and its pending audit entries; the
+day buckets that listings of history walk and the open set that listings of documents not
+yet issued read."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.documents.domain.open_documents import OPEN_ENTRY_FIELDS, OPEN_STATES
 from services.documents.repositories.aggregates import BATCH, AggregateStore
+from services.documents.repositories.open_documents import OpenDocuments
 from shared.kit.types import Doc
 
 EARLIEST = "earliest"
@@ -25,9 +29,9 @@ def day_of(document_id: str) -> str:
     """The UTC day a document was created, read from its time-ordered id."""
     try:
         millis = int(document_id[:12], 16)
-    except ValueError:
-        millis = 0
-    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%Y-%m-%d")
+        return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%Y-%m-%d")
+    except (ValueError, OverflowError, OSError):  # not one of our ids (a forged cursor)
+        return dt.datetime.fromtimestamp(0, dt.UTC).strftime("%Y-%m-%d")
 
 
 def id_after_day(day: str) -> str:
@@ -49,10 +53,33 @@ class DocumentRepository(AggregateStore):
         super().__init__(db["documents"], lease_s=lease_s)
         self._days: AsyncCollection[Doc] = db["document_days"]
         self._earliest_known = False
+        self.open_set = OpenDocuments(db)
 
     async def insert(self, doc: Doc, audit: Sequence[Doc] = ()) -> Doc | None:
-        """A new document; None when a document with this ``_id`` exists already."""
-        return await self._insert(doc, audit, self._list_in_day(str(doc["_id"])))
+        """A new document (listed in its day and, if open, in the open set first); None when
+        a document with this ``_id`` exists already."""
+        return await self._insert(
+            doc, audit, self._list_in_day(str(doc["_id"])), self.open_set.sync(doc)
+        )
+
+    async def sync_open(self, doc: Doc) -> None:
+        """Keep the open set in step with a write of the document (after every write, and in
+        the sweep's follow-up); never moves an entry backwards."""
+        await self.open_set.sync(doc)
+
+    async def open_entries(self) -> list[Doc]:
+        return await self.open_set.entries()
+
+    async def drop_open_orphan(self, entry: Doc, older_than: dt.datetime) -> None:
+        await self.open_set.drop_orphan(entry, older_than)
+
+    async def not_issued(self) -> AsyncIterator[Doc]:
+        """Every document in an open state, with the fields of its open entry: a scan of the
+        whole collection that only the one-off migration runs."""
+        query = {"state": {"$in": sorted(s.value for s in OPEN_STATES)}}
+        projection = {field: 1 for field in (*OPEN_ENTRY_FIELDS, "return_reason")}
+        async for doc in self.collection.find(query, projection=projection):
+            yield doc
 
     async def _list_in_day(self, document_id: str) -> None:
         """The day bucket that listings walk; written before the document itself."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from services.documents.domain.document import new_id, search_key
 from services.documents.domain.lifecycle import Action, State, next_state
+from services.documents.domain.open_documents import open_rank
 from services.documents.domain.organisation import Organisation
 from services.documents.domain.permissions import may_create
 from services.documents.domain.publication import is_classified
@@ -13,13 +15,22 @@ from services.documents.errors import InvalidInput, NotAllowed
 from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.access import load_visible, prepare
 from services.documents.services.audit import AuditTrail
-from services.documents.services.queries import ListFilters, list_predicate
+from services.documents.services.queries import (
+    ListFilters,
+    Predicate,
+    list_predicate,
+    reads_open_set,
+)
 from services.documents.services.unit_of_work import UnitOfWork
 from shared.auth.principal import Principal
 from shared.contracts.vocabulary import Confidentiality
 from shared.kit.clock import utcnow
 from shared.kit.idempotency import IdempotencyKeys, body_hash
 from shared.kit.types import Doc
+
+# An open entry whose document is still missing after this long belongs to a creation that
+# died between the two writes (a creation under way writes the document within moments).
+ORPHAN_AFTER = dt.timedelta(minutes=10)
 
 
 def _stored_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -100,12 +111,44 @@ class DraftingService:
             await self._trail.record_read(principal, doc)
         return doc
 
+    async def _open(
+        self, accepts: Predicate, after: str | None, limit: int
+    ) -> tuple[list[Doc], str | None]:
+        ranked = sorted(
+            (e for e in await self._documents.open_entries() if accepts(e)), key=open_rank
+        )
+        if after is not None:
+            ranked = [e for e in ranked if open_rank(e) > after]
+        page = ranked[:limit]
+        docs = {str(d["_id"]): d for d in await self._documents.many([e["_id"] for e in page])}
+        orphaned_before = utcnow() - ORPHAN_AFTER
+        items: list[Doc] = []
+        for entry in page:
+            doc = docs.get(str(entry["_id"]))
+            if doc is None:
+                await self._documents.drop_open_orphan(entry, orphaned_before)
+            elif accepts(doc):
+                items.append(doc)
+            else:
+                # The entry is behind its document (a write whose follow-up has not run yet,
+                # or an older writer's entry put back after the document left the set).
+                await self._documents.sync_open(doc)
+        more = len(ranked) > limit
+        return items, (open_rank(page[-1]) if more else None)
+
     async def list(
         self, principal: Principal, filters: ListFilters, limit: int
     ) -> tuple[list[Doc], str | None]:
+        """A page of the documents the principal may see and the cursor of the next one.
+
+        An open state is read from the open set (every document waiting, urgent first, then
+        the longest waiting); the rest from the day buckets, newest first.
+        """
         accepts = list_predicate(principal, filters)
         if accepts is None:
             return [], None
+        if reads_open_set(filters):
+            return await self._open(accepts, filters.before_id, limit)
         return await self._documents.walk_newest_first(accepts, filters.before_id, limit)
 
     async def edit(

@@ -1,7 +1,9 @@
 """Which documents a listing shows: need to know and clearance, then the user's own filters.
 
-Listings walk the day buckets newest-first (``DocumentRepository.walk_newest_first``) and keep
-the documents this predicate accepts, so a page costs what it examines, never the history.
+Listings of an open state (draft, submitted, approved) read the open set, whose entries carry
+every field this predicate looks at; the others walk the day buckets newest-first
+(``DocumentRepository.walk_newest_first``) and keep the documents it accepts. Either way a
+page costs the work in flight or what it examines, never the history.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from services.documents.domain.document import matches_search
 from services.documents.domain.lifecycle import State
+from services.documents.domain.open_documents import OPEN_STATES, returned
 from services.documents.domain.permissions import CLERK_STATES, visible_levels
 from shared.auth.principal import Principal, Role
 from shared.kit.text import words
@@ -28,7 +31,23 @@ class ListFilters:
     unit: str | None = None
     notation: str | None = None
     q: str | None = None
+    created_by: str | None = None
+    # Drafts sent back by their approver (True) or not (False).
+    returned: bool | None = None
+    # Where the next page starts: the last id shown (a walk) or the last rank (the open set).
     before_id: str | None = None
+
+
+def reads_open_set(filters: ListFilters) -> bool:
+    """An open state with no filter on what only issued documents have (book, year,
+    notation) nor on the text: the open set answers it whole."""
+    return (
+        filters.state in OPEN_STATES
+        and not filters.q
+        and filters.book is None
+        and filters.year is None
+        and filters.notation is None
+    )
 
 
 def visibility(principal: Principal) -> Predicate | None:
@@ -63,6 +82,7 @@ def list_predicate(principal: Principal, filters: ListFilters) -> Predicate | No
         "year": filters.year,
         "drafting_unit": filters.unit,
         "notation": filters.notation,
+        "created_by": filters.created_by,
     }
     wanted = {k: v for k, v in exact.items() if v is not None}
     query = words(filters.q or "")
@@ -71,6 +91,8 @@ def list_predicate(principal: Principal, filters: ListFilters) -> Predicate | No
 
     def accepts(doc: Doc) -> bool:
         if not seen(doc) or any(doc.get(k) != v for k, v in wanted.items()):
+            return False
+        if filters.returned is not None and returned(doc) != filters.returned:
             return False
         return not query or matches_search(str(doc.get("search") or ""), query)
 

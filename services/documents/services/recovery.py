@@ -1,4 +1,5 @@
-"""Finishing what a crash left behind: reservations, then every settled pending marker."""
+"""Finishing what a crash left behind: reservations, then every settled pending marker
+(issuances, back-links, audit entries, events, the open set)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 
 from services.documents.domain.lifecycle import State
 from services.documents.repositories.aggregates import AUDIT_PENDING
+from services.documents.repositories.documents import DocumentRepository
 from services.documents.services.audit import AuditTrail
 from services.documents.services.incoming_recovery import IncomingRecovery
 from services.documents.services.issuance import IssuanceService
@@ -28,6 +30,8 @@ class RecoveryService:
         relay: OutboxRelay,
         incoming: IncomingRecovery | None = None,
         incoming_relay: OutboxRelay | None = None,
+        *,
+        documents: DocumentRepository,
     ) -> None:
         self._issuance = issuance
         self._revocation = revocation
@@ -35,6 +39,7 @@ class RecoveryService:
         self._relay = relay
         self._incoming = incoming
         self._incoming_relay = incoming_relay
+        self._documents = documents
 
     async def recover(self, grace_s: float) -> int:
         """Complete whatever a crash left: reservations, then every settled pending marker
@@ -55,12 +60,14 @@ class RecoveryService:
     async def follow_up(self, doc: Doc) -> bool:
         """What the sweep finishes on a document whose marker settled; True if work is left."""
         if doc["state"] == State.ISSUING.value:
-            await self._issuance.complete(doc)
-            return False
-        if doc.get("link_pending"):
-            await self._revocation.finish_link(doc)
-        if doc.get(AUDIT_PENDING):
-            await self._trail.flush(doc)
+            doc = await self._issuance.complete(doc)
+        else:
+            if doc.get("link_pending"):
+                await self._revocation.finish_link(doc)
+            if doc.get(AUDIT_PENDING):
+                await self._trail.flush(doc)
+        # A crash between a write and its open entry: bring the entry in step.
+        await self._documents.sync_open(doc)
         return False
 
     async def recover_reservations(self, grace_s: float) -> None:

@@ -1,8 +1,9 @@
 """What waits for a staff member: the home page's lists, from the bounded listings only.
 
-Documents come from the day-bucket walk of ``DraftingService.list`` (at most 2,000 examined
-per list), incoming ones from the open set of ``IncomingService.listing`` (work in flight);
-see docs/performance.md. Each list shows urgent and overdue items first.
+Documents come from the open set of ``DraftingService.list`` (every document not yet issued,
+whatever its age, urgent first, then the longest waiting), incoming ones from the open set of
+``IncomingService.listing``; both hold only work in flight (see docs/performance.md). Each
+list shows urgent and overdue items first.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class WaitingForMe:
 
     async def _returned_drafts(self, principal: Principal) -> WaitingList:
         docs, _ = await self._components.drafting.list(
-            principal, ListFilters(state=State.DRAFT), LIMIT
+            principal,
+            ListFilters(state=State.DRAFT, created_by=principal.user, returned=True),
+            LIMIT,
         )
         mine = [d for d in docs if d.get("created_by") == principal.user and d.get("return_reason")]
         return WaitingList("returned_drafts", "document", _newest_first_urgent_first(mine))
