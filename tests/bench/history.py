@@ -49,6 +49,7 @@ from services.portal.domain.page import SignatureStatus, sort_key
 from services.portal.domain.slug import document_slug
 from services.portal.repositories.pages import PageRepository
 from shared.contracts.vocabulary import DocumentType
+from shared.signing import canonical_bytes
 
 Doc = dict[str, Any]
 DB = AsyncDatabase[Doc]
@@ -252,6 +253,7 @@ def portal_page(template: Doc, document: Doc) -> Doc:
             "sort_key": sort_key(
                 dt.date.fromisoformat(document["issue_date"]), at, document["_id"]
             ),
+            "signed": canonical_bytes(document["signed"]).decode(),  # one value, as signed
             "signature_status": str(SignatureStatus.VERIFIED),  # checked long ago
             "attachments": [],
             "applied": {"page": {"version": document["version"], "event_id": str(uuid.uuid4())}},

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from collections.abc import Iterable, Iterator
 
 from shared.kit.text import words
 from shared.kit.types import Doc
@@ -91,6 +93,60 @@ def term_id(term: str, day: str) -> str:
     return f"t|{term}|{day}"
 
 
+def packed_term_id(term: str, month: str) -> str:
+    """The posting lists of one folded word for a whole month, packed (``p``) by a rebuild
+    or a preload; a month (7 characters) never reads as a day (10), so ids never clash."""
+    return f"t|{term}|{month}"
+
+
+def pack_postings(month: str, head: Iterable[str], body: Iterable[str]) -> str:
+    """A month's posting lists of one word as one value: JSON ``[heading keys, body keys]``,
+    sorted, each key without the month that the record's id names. The store converts a
+    record value by value, so one string costs one conversion where a list costs one per
+    key, and one record a month is 31 fewer to write and read than one a day."""
+    cut = len(month) + 1
+    return _packed(sorted(k[cut:] for k in head), sorted(k[cut:] for k in body))
+
+
+def unpack_postings(month: str, value: object) -> tuple[list[str], list[str]]:
+    """The heading and body keys of a packed ``p`` (nothing when it is not one)."""
+    head, body = _unpacked(value)
+    prefix = month + "-"
+    return [prefix + k for k in head], [prefix + k for k in body]
+
+
+def _packed(head: list[str], body: list[str]) -> str:
+    return json.dumps([head, body], ensure_ascii=False, separators=(",", ":"))
+
+
+def _unpacked(value: object) -> tuple[list[str], list[str]]:
+    if not isinstance(value, str):
+        return [], []
+    try:
+        head, body = json.loads(value)
+    except (ValueError, TypeError):
+        return [], []
+    if not isinstance(head, list) or not isinstance(body, list):
+        return [], []
+    return head, body
+
+
+def merged_record(before: Doc, new: Doc) -> Doc:
+    """The fields of an index record built in memory merged with the stored one's: lists
+    united, packed postings (of the same month, so the same cut keys) united too."""
+    merged: Doc = {}
+    for name, value in new.items():
+        if name == "_id":
+            continue
+        if name == "p":
+            old_head, old_body = _unpacked(before.get("p"))
+            head, body = _unpacked(value)
+            merged[name] = _packed(sorted({*old_head, *head}), sorted({*old_body, *body}))
+        else:
+            merged[name] = sorted(set(before.get(name, [])) | set(value))
+    return merged
+
+
 def word_directory_id(term: str) -> str:
     """The months in which a folded word has postings."""
     return f"w|{term}"
@@ -122,10 +178,19 @@ def page_terms(page: Doc) -> tuple[list[str], list[str]]:
     )
     seen = set(head)
     body: list[str] = []
-    for word in _words(page.get("body")):
+    for word in _body_words(page.get("body") or ""):
         if word not in seen:
             seen.add(word)
             body.append(word)
             if len(body) >= MAX_BODY_TERMS:
                 break
     return head, sorted(body)
+
+
+def _body_words(text: str) -> Iterator[str]:
+    """The words of a body in order, folded piece by piece as they are needed (folding
+    never reaches across white space), so a long text stops being read at the cap."""
+    for piece in text.split():
+        for word in words(piece):
+            if len(word) <= MAX_TERM_LEN:
+                yield word

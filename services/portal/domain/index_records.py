@@ -2,10 +2,11 @@
 
 The records are the ones the live projection keeps one page at a time (list buckets and
 their month directories, facet values, notations, search postings and their word
-directories, what each page was indexed under), but gathered so they can be written once,
-in bulk. A page remembered again replaces what it contributed before, so the records
-always describe the last version of every page; month directories and facet values are
-derived from what is still listed, so they name no month or value without a page.
+directories, what each page was indexed under and its search record), but gathered so
+they can be written once, in bulk (a day's postings of a word packed into one string). A
+page remembered again replaces what it contributed before, so the records always describe
+the last version of every page; month directories and facet values are derived from what
+is still listed, so they name no month or value without a page.
 
 ``changes()`` hands over the records changed since it was last called (each as it is now,
 or None when it is empty), so a rebuild writes them while it replays, batch after batch,
@@ -28,10 +29,12 @@ from services.portal.domain.index import (
     issuer_entry,
     month_of,
     notation_key,
+    pack_postings,
+    packed_term_id,
     page_terms,
-    term_id,
     word_directory_id,
 )
+from services.portal.domain.search_facts import facts_text
 from shared.kit.types import Doc
 
 Terms = tuple[list[str], list[str]]  # heading words, body-only words
@@ -48,6 +51,7 @@ class Indexed:
     notation: str
     head: tuple[str, ...]
     body: tuple[str, ...]
+    facts: str
 
 
 def facet_values(page: Doc) -> tuple[tuple[str, Any], ...]:
@@ -98,11 +102,10 @@ class IndexRecords:
     def __init__(self) -> None:
         # (facet, value) -> day -> sort keys listed that day
         self._buckets: dict[tuple[str, str], dict[str, set[str]]] = {}
-        # word -> day -> (heading keys, body-only keys)
+        # word -> month -> (heading keys, body-only keys), written packed a month a record
         self._postings: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
         # months with entries: (facet, value) or word -> month -> days with entries
         self._bucket_months: dict[tuple[str, str], Counter[str]] = {}
-        self._word_months: dict[str, Counter[str]] = {}
         self._notations: dict[str, set[str]] = {}
         self._facets: dict[str, Counter[Any]] = {name: Counter() for name in FACET_FIELDS}
         self._pages: dict[str, Indexed] = {}
@@ -142,12 +145,13 @@ class IndexRecords:
             self._dirty_facets |= self._facets[name][value] == 0
         self._notations[entry.notation].discard(page_id)
         self._dirty_notations.add(entry.notation)
+        month = month_of(day)
         for flag, words in ((0, entry.head), (1, entry.body)):
             for word in words:
-                lists = self._postings[word][day]
+                lists = self._postings[word][month]
                 lists[flag].discard(entry.key)
-                self._dirty_postings.add((word, day))
-                if not (lists[0] or lists[1]) and _left(self._word_months[word], month_of(day)):
+                self._dirty_postings.add((word, month))
+                if not (lists[0] or lists[1]):
                     self._dirty_words.add(word)
 
     def _add(self, page_id: str, page: Doc, terms: Terms) -> None:
@@ -172,24 +176,29 @@ class IndexRecords:
         dirty = self._dirty_postings
         for flag, words in ((0, head), (1, body)):
             for word in words:
-                days = self._postings.get(word)
-                if days is None:
-                    days = self._postings[word] = {}
-                lists = days.get(day)
+                months = self._postings.get(word)
+                if months is None:
+                    months = self._postings[word] = {}
+                lists = months.get(month)
                 if lists is None:
-                    lists = days[day] = (set(), set())
-                if not (lists[0] or lists[1]) and _entered(
-                    self._word_months.setdefault(word, Counter()), month
-                ):
+                    lists = months[month] = (set(), set())
+                if not (lists[0] or lists[1]):
                     self._dirty_words.add(word)
                 lists[flag].add(key)
-                dirty.add((word, day))
-        self._pages[page_id] = Indexed(key, pairs, facets, notation, head, body)
+                dirty.add((word, month))
+        self._pages[page_id] = Indexed(key, pairs, facets, notation, head, body, facts_text(page))
         self._dirty_pages.add(page_id)
 
     def pages(self) -> Iterator[tuple[str, Indexed]]:
         """Every indexed (visible) page and what it is indexed under."""
         return iter(self._pages.items())
+
+    def page_changes(self) -> dict[str, Indexed | None]:
+        """What each page changed since the last call is indexed under (None: nothing any
+        more), the records of one page each; ``changes()`` then leaves them out."""
+        found = {page_id: self._pages.get(page_id) for page_id in self._dirty_pages}
+        self._dirty_pages = set()
+        return found
 
     def changes(self) -> Changes:
         """The records changed since the last call, as they are now (then none are)."""
@@ -205,16 +214,12 @@ class IndexRecords:
         for notation in self._dirty_notations:
             ids = self._notations[notation]
             found.notations[notation] = {"ids": sorted(ids)} if ids else None
-        for word, day in self._dirty_postings:
-            head, body = self._postings[word][day]
-            record: Doc = {}
-            if head:
-                record["h"] = sorted(head)
-            if body:
-                record["b"] = sorted(body)
-            found.postings[term_id(word, day)] = record or None
+        for word, month in self._dirty_postings:
+            head, body = self._postings[word][month]
+            packed = {"p": pack_postings(month, head, body)} if head or body else None
+            found.postings[packed_term_id(word, month)] = packed
         for word in self._dirty_words:
-            months = sorted(m for m, days in self._word_months[word].items() if days)
+            months = sorted(m for m, (head, body) in self._postings[word].items() if head or body)
             found.postings[word_directory_id(word)] = {"m": months} if months else None
         for page_id in self._dirty_pages:
             found.pages[page_id] = self._pages.get(page_id)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
+from typing import Any
 
 from services.portal.domain.slug import document_slug
 from shared.contracts.events import (
@@ -15,6 +17,7 @@ from shared.contracts.events import (
 from shared.contracts.models import SignedDocument
 from shared.contracts.vocabulary import Access, Confidentiality, type_name
 from shared.kit.types import Doc
+from shared.signing import canonical_bytes
 
 
 class SignatureStatus(StrEnum):
@@ -73,10 +76,48 @@ def page_fields(event: DocumentPublished) -> Doc:
         "published_at": event.published_at.astimezone(dt.UTC).isoformat(),
         "version": event.document_version,
         "sort_key": sort_key(doc.issue_date, event.published_at, event.document_id),
-        "signed": doc.model_dump(mode="json"),
+        "signed": signed_text(doc),
         "signature": event.signature.model_dump(mode="json"),
         "signature_status": str(SignatureStatus.PENDING),
     }
+
+
+def signed_text(doc: SignedDocument) -> str:
+    """The signed document exactly as signed (its RFC 8785 canonical JSON), kept as one
+    string: the store converts a record value by value, and nothing reads its fields.
+
+    For JSON of strings, booleans, nulls and integers within ±2^53 under ASCII keys, the
+    standard library's sorted compact output is byte for byte RFC 8785 (same escapes, same
+    key order) and several times faster; anything else takes the full canonicalisation."""
+    data = doc.model_dump(mode="json")
+    if _plain(data):
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return canonical_bytes(doc).decode()
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(k.isascii() and _plain(v) for k, v in value.items())
+    return False
+
+
+def signed_document(page: Doc) -> dict[str, Any]:
+    """The signed document of a page, parsed for the one reader that needs it (the
+    signature check); pages written before kept it as a nested object."""
+    value = page["signed"]
+    if isinstance(value, str):
+        parsed: dict[str, Any] = json.loads(value)
+        return parsed
+    return dict(value)
 
 
 def revoked_fields(event: DocumentRevoked) -> Doc:

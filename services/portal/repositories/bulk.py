@@ -10,6 +10,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
+from services.portal.domain.index import merged_record
 from shared.kit.types import Doc
 
 DUPLICATE_KEY = 11000
@@ -48,7 +49,7 @@ async def insert_new(collection: AsyncCollection[Doc], docs: Sequence[Doc]) -> N
 
 
 async def insert_or_merge(collection: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
-    """Insert records of many pages; merge the arrays of the ones that already exist.
+    """Insert records of many pages; merge the ones that already exist (``merged_record``).
 
     Merged in memory and written back whole: ``$addToSet`` with thousands of values into an
     array of thousands costs the store their product. Only for collections nobody else
@@ -70,8 +71,6 @@ async def insert_or_merge(collection: AsyncCollection[Doc], docs: Sequence[Doc])
         merges = []
         for doc in existing:
             before = stored.get(doc["_id"], {})
-            merged = {
-                k: sorted(set(before.get(k, [])) | set(v)) for k, v in doc.items() if k != "_id"
-            }
+            merged = merged_record(before, doc)
             merges.append(UpdateOne({"_id": doc["_id"]}, {"$set": merged}, upsert=True))
         await bulk_update(collection, merges)

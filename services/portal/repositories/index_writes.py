@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.portal.domain.index_records import Changes, IndexRecords
+from services.portal.domain.index_records import Changes, Indexed, IndexRecords
 from services.portal.repositories.bulk import insert_new, insert_or_merge
 from services.portal.repositories.listing import FACETS_ID
 from services.portal.repositories.model import ModelCollections
@@ -22,7 +22,8 @@ from services.portal.repositories.terms import indexed_record
 from shared.kit.types import Doc
 
 CHUNK = 1000
-STREAMS = 3
+STREAMS = 2
+ONE_PAGE_RECORDS = ("search_pages", "search_facts")  # records of one page each: no merge
 
 Write = Callable[[AsyncCollection[Doc], list[Any]], Awaitable[None]]
 Job = tuple[AsyncCollection[Doc], list[Any], Write]
@@ -44,6 +45,19 @@ async def write_all(jobs: Iterator[Job], streams: int = STREAMS) -> None:
     await asyncio.gather(*(stream() for _ in range(max(1, streams))))
 
 
+def one_page_records(pages: dict[str, Indexed | None]) -> dict[str, dict[str, Doc | None]]:
+    """What each page is indexed under and its search record, by collection and page id."""
+    return {
+        "search_pages": {
+            page_id: None if e is None else indexed_record(e.key, e.head, e.body)
+            for page_id, e in pages.items()
+        },
+        "search_facts": {
+            page_id: None if e is None else {"f": e.facts} for page_id, e in pages.items()
+        },
+    }
+
+
 def by_collection(changes: Changes) -> dict[str, dict[str, Doc | None]]:
     """Collection name → record id → the record now (None: it holds nothing any more)."""
     listing: dict[str, Doc | None] = dict(changes.listing)
@@ -51,10 +65,7 @@ def by_collection(changes: Changes) -> dict[str, dict[str, Doc | None]]:
         listing[FACETS_ID] = changes.facets or None
     return {
         "search_terms": changes.postings,
-        "search_pages": {
-            page_id: None if e is None else indexed_record(e.key, e.head, e.body)
-            for page_id, e in changes.pages.items()
-        },
+        **one_page_records(changes.pages),
         "page_index": listing,
         "page_notations": changes.notations,
     }
@@ -79,7 +90,7 @@ async def write_index(
         if name == "search_pages" and not with_search_pages:
             continue
         docs = ({"_id": i, **r} for i, r in records.items() if r is not None)
-        write = insert_new if name == "search_pages" else insert_or_merge
+        write = insert_new if name in ONE_PAGE_RECORDS else insert_or_merge
         parts.append(chunks(model[name], docs, write))
     parts.append(chunks(model["page_slugs"], slugs, insert_new))
     parts += [chunks(model[name], docs, insert_new) for name, docs in also]

@@ -25,6 +25,7 @@ MODEL_COLLECTIONS = (
     "page_index",
     "search_terms",
     "search_pages",
+    "search_facts",
     "signature_pending",
     "search_pending",
 )

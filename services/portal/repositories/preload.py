@@ -12,6 +12,7 @@ ministry's documents are.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -80,7 +81,12 @@ def make_page(n: int, day: dt.date, rng: random.Random, prefix: str) -> Doc:
         "published_at": published.isoformat(),
         "version": 1,
         "sort_key": sort_key(day, published, document_id),
-        "signed": {"document_id": document_id, "notation": notation, "subject": subject},
+        "signed": json.dumps(
+            {"document_id": document_id, "notation": notation, "subject": subject},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        ),
         "signature": {"kid": "preload", "value": "", "signed_at": published.isoformat()},
         "signature_status": str(SignatureStatus.VERIFIED),
         "applied": {"page": {"version": 1, "event_id": f"preload-{document_id}"}},

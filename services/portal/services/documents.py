@@ -180,16 +180,20 @@ class DocumentQueries:
         notation is exactly the query, if there is one."""
         start = (page - 1) * size
         if flt.tokens:
-            found, capped = await self._search.ranked_pages(flt)
-            exact = [p for p in found if p["exact"]]
-            items = found[start : start + size]
+            # Ranked, counted and filtered by search records; pages read for the shown ones.
+            found, pages, capped = await self._search.ranked_page(flt, start, size)
+            exact = [r for r in found if r["exact"]]
+            shown = found[start : start + size]
+            only = pages.get(exact[0]["_id"]) if len(exact) == 1 else None
             return {
-                "items": [self._item(p, flt.tokens) for p in items],
+                "items": [
+                    self._item(pages[r["_id"]], flt.tokens) for r in shown if r["_id"] in pages
+                ],
                 "total": len(found),
                 "capped": capped,
                 "has_next": len(found) > start + size,
                 "facets": facet_counts(found),
-                "exact": present.summary(exact[0]) if len(exact) == 1 else None,
+                "exact": present.summary(only) if only is not None else None,
             }
         if flt.notation:
             everything, _ = await self._by_notation(flt, MAX_NOTATION_PAGES, None)

@@ -2,14 +2,15 @@
 
 The live portal keeps serving (and projecting) the active model meanwhile. The replay
 folds each batch of events into the pages it touches in memory (the projection's own
-rules, ``domain/replay.py``) and writes them with one bulk write per batch, up to two
-batches' writes in flight while the next batch is read and folded; it keeps every index
-record of the visible pages in memory as they change (``domain/index_records.py``), so
-at the end each record is written once, in bulk, without reading a page back; the
-signatures it could not check are handed to the worker. It switches the pointer
-(compare-and-set), waits until every replica has read it, and replays what arrived
-meanwhile through the live projection into the new model, so no event is lost between
-the two. Switching back is naming the previous model again.
+rules, ``domain/replay.py``) and writes them with one bulk write per batch, together with
+the records of one page each that changed (what a page is indexed under, its search
+record) and the slugs claimed, while the next batch is read and folded; it keeps every
+other index record of the visible pages in memory as they change
+(``domain/index_records.py``), so at the end each is written once, in bulk, without
+reading a page back; the signatures it could not check are handed to the worker. It
+switches the pointer (compare-and-set), waits until every replica has read it, and
+replays what arrived meanwhile through the live projection into the new model, so no
+event is lost between the two. Switching back is naming the previous model again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.portal.domain.index_records import IndexRecords
-from services.portal.domain.page import SignatureStatus
+from services.portal.domain.page import SignatureStatus, signed_document
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from services.portal.errors import PageRefused
 from services.portal.repositories import (
@@ -49,7 +50,7 @@ from shared.kit.types import Doc
 from shared.signing import verify
 
 Positions = dict[int, int]  # partition → offset
-WRITES_IN_FLIGHT = 2
+WRITES_IN_FLIGHT = 1  # the store has one writer per database: more writes in flight only contend
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ class Folded:
     slugs: SlugBook = field(default_factory=SlugBook)
     index: IndexRecords = field(default_factory=IndexRecords)
     unchecked: dict[str, int] = field(default_factory=dict)  # id → version, signature pending
+    _slugs_handed: int = 0
+
+    def new_slugs(self) -> list[Doc]:
+        """The slugs claimed since the last call (claims are never taken back)."""
+        owners = list(self.slugs.owners.items())[self._slugs_handed :]
+        self._slugs_handed += len(owners)
+        return [{"_id": slug, "document_id": page} for slug, page in owners]
 
     def remember(self, page: Doc) -> None:
         page_id = str(page["_id"])
@@ -92,9 +100,8 @@ class Folded:
 
 
 class WritesInFlight:
-    """Page writes that run while the next batches are read and folded: at most ``depth``
-    at once (the store converts concurrent requests on several cores); ``drain`` waits for
-    all of them, before pages written earlier are read back."""
+    """Batch writes that run while the next batches are read and folded: at most ``depth``
+    at once; ``drain`` waits for all of them, before pages written earlier are read back."""
 
     def __init__(self, depth: int) -> None:
         self._depth = max(1, depth)
@@ -217,7 +224,9 @@ class Rebuild:
                     folded.remember(page)
                 new = [p for i, p in pages.items() if i not in folded.seen]
                 changed = [p for i, p in pages.items() if i in folded.seen]
-                await writes.submit(fresh.save_pages(new, changed))
+                indexed = folded.index.page_changes()
+                slugs = folded.new_slugs()
+                await writes.submit(fresh.save_batch(new, changed, indexed, slugs))
                 folded.seen.update(pages)
                 report.events += len(batch)
                 done += len(batch)
@@ -234,7 +243,7 @@ class Rebuild:
         """Every index record of the final pages as the fold kept them, the slugs, and the
         signatures not checked during the replay (no key set), left to the worker."""
         report.visible = len(folded.index)
-        await fresh.write_index(folded.index, folded.slugs.owners, folded.unchecked)
+        await fresh.write_index(folded.index, folded.new_slugs(), folded.unchecked)
 
     async def _check_signatures(self, pages: Iterable[Doc]) -> None:
         """Check the signatures the fold left pending (pages new or changed in this batch);
@@ -248,7 +257,7 @@ class Rebuild:
             except JwksUnavailable:
                 jwks = None
             if jwks is not None:
-                valid = verify(page["signed"], signature, jwks)
+                valid = verify(signed_document(page), signature, jwks)
                 status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
                 page["signature_status"] = str(status)
 

@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.portal.domain.filters import DocumentFilter
 from services.portal.domain.index import page_terms
 from services.portal.domain.search import query_tokens
+from services.portal.domain.search_facts import facts_text
 from services.portal.repositories import (
     FileRepository,
     ListingRepository,
@@ -108,7 +109,10 @@ async def index_page(db: AsyncDatabase[Any], page: Doc) -> None:
     await db["pages"].insert_one(page)
     await ListingRepository(db).add(page)
     await SlugRepository(db).add_notation(page["notation"], page["_id"])
-    await TermRepository(db).index(page["_id"], page["sort_key"], *page_terms(page))
+    head, body = page_terms(page)
+    await TermRepository(db).index(
+        page["_id"], page["sort_key"], head, body, facts=facts_text(page)
+    )
 
 
 async def test_search_ranks_the_exact_notation_first_then_heading_words_then_recency(

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.portal.components import JWKS_PATH
+from services.portal.domain.page import page_fields
+from services.portal.repositories import PageRepository, PendingWork
+from services.portal.services.jobs import SignatureJobs
+from services.portal.services.keys import JwksCache
 from shared.contracts.topics import DOCUMENTS_PUBLIC
 from tests.integration.portal.conftest import Portal
-from tests.integration.portal.support import claim_check, published, signed_document
+from tests.integration.portal.support import (
+    DocumentsStandIn,
+    claim_check,
+    published,
+    signed_document,
+)
 from tests.support.kafka import TopicReader, header
 
 
@@ -100,3 +113,25 @@ async def test_a_fetch_path_off_the_documents_service_is_refused_and_reported(
     assert "fetch path not allowed" in (header(mine[0], "dlq_reason") or "")
     body = await portal.document(doc.document_id)
     assert body["attachments"][0]["available"] is False
+
+
+async def test_a_page_stored_before_in_the_old_shape_is_still_checked(
+    db: AsyncDatabase[Any], stand_in: DocumentsStandIn
+) -> None:
+    """Pages written before the signed copy became one string kept it as a nested object:
+    the worker of a portal upgraded in place still checks both."""
+    pages, queue = PageRepository(db), PendingWork(db, "signature_pending")
+    shapes = {}
+    for name, tamper in (("old", False), ("new", False), ("old-tampered", True)):
+        doc = signed_document(document_id=f"shape-{name}", notation="1705/QĐ-BNG")
+        fields = page_fields(published(stand_in, doc, tamper=tamper))
+        assert isinstance(fields["signed"], str)
+        if name.startswith("old"):
+            fields["signed"] = doc.model_dump(mode="json")
+        await pages.apply(doc.document_id, concern="page", version=5, event_id=name, fields=fields)
+        await queue.add(doc.document_id, 5)
+        shapes[name] = doc.document_id
+    keys = JwksCache(stand_in.url + JWKS_PATH, ttl_s=60, min_refresh_s=0.1, timeout_s=5)
+    assert await SignatureJobs(pages, queue, keys).run_pending() == 3
+    status = {n: (await pages.get(i) or {}).get("signature_status") for n, i in shapes.items()}
+    assert status == {"old": "verified", "new": "verified", "old-tampered": "failed"}

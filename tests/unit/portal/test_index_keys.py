@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 from services.portal.domain.index import (
     MAX_BODY_TERMS,
+    MAX_TERM_LEN,
     bucket_id,
     days_newest_first,
     facet_pairs,
@@ -12,6 +15,7 @@ from services.portal.domain.index import (
     page_terms,
     value_key,
 )
+from shared.kit.text import words
 
 
 def test_bucket_ids_end_with_the_day_so_values_never_clash() -> None:
@@ -52,3 +56,14 @@ def test_heading_words_win_and_body_words_are_capped() -> None:
     head, body = page_terms(page)
     assert {"quyet", "dinh", "qd", "don", "doc", "ngoai"} <= set(head)
     assert "don" not in body and len(body) == MAX_BODY_TERMS
+
+
+def test_body_words_read_piece_by_piece_equal_the_whole_body_folded() -> None:
+    rng = random.Random(5)
+    letters = list("aăâbdđeêhiôơưyàáảãạằắẳẵặầấẩẫậềếểễệòóỏõọờớởỡợùúủũụừứửữựĐÁ019 .,;/-\n΅")
+    for _ in range(300):
+        body = "".join(rng.choice(letters) for _ in range(rng.randint(0, 4000)))
+        page = {"type_name": "Quyết định", "notation": "1/QĐ-BNG", "subject": "x", "body": body}
+        head, found = page_terms(page)
+        whole = [w for w in words(body) if len(w) <= MAX_TERM_LEN and w not in head]
+        assert found == sorted(list(dict.fromkeys(whole))[:MAX_BODY_TERMS])

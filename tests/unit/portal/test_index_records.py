@@ -69,6 +69,7 @@ def test_directories_and_facets_name_only_what_is_still_listed() -> None:
         "page_notations": {},
         "search_terms": {},
         "search_pages": {},
+        "search_facts": {},
     }
 
 
