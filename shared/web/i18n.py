@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from shared.contracts.vocabulary import DOCUMENT_TYPES
+
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 SESSION_KEY = "lang"
@@ -98,6 +100,27 @@ class Labels:
 
     def of(self, lang: str) -> dict[str, str]:
         return self._labels[lang if lang in LANGUAGES else DEFAULT]
+
+
+class ValueLabels:
+    """Stored codes in words (a state, an urgency, a format…), per language, with every
+    workspace's names of the document types; an unknown code is shown as it is."""
+
+    def __init__(self, labels: dict[str, dict[str, str]]) -> None:
+        self._labels = {
+            lang: {**labels.get(lang, {}), **_document_types(lang)} for lang in LANGUAGES
+        }
+
+    def __call__(self, lang: str, value: object) -> str:
+        text = "" if value is None else str(value)
+        return self._labels.get(lang, self._labels[DEFAULT]).get(text, text)
+
+
+def _document_types(lang: str) -> dict[str, str]:
+    return {
+        doc_type.value: (vi if lang == "vi" else en)
+        for doc_type, (_abbr, vi, en) in DOCUMENT_TYPES.items()
+    }
 
 
 def language(request: Request) -> str:

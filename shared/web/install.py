@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
@@ -37,9 +38,11 @@ def install_workspace(
     pages: APIRouter,
     max_body_bytes: int | None = None,
     refusals: Sequence[Refusal] = (),
+    helpers: Callable[[Request], dict[str, Any]] | None = None,
 ) -> Workspace:
     """The workspace under ``prefix`` with its ``pages``; ``max_body_bytes``: the largest
-    form a page takes (default: the service's ordinary body limit)."""
+    form a page takes (default: the service's ordinary body limit); ``helpers``: what every
+    page of the service gets besides the kit's context (value labels, local times…)."""
     workspace = Workspace(
         settings,
         prefix=prefix,
@@ -47,6 +50,7 @@ def install_workspace(
         templates=templates,
         labels=labels,
         nav=nav,
+        helpers=helpers,
     )
     workspace.install(app, pages, max_body_bytes=max_body_bytes)
     for refusal in refusals:
@@ -60,13 +64,6 @@ def _refused_page(
     async def refused(request: Request, _: Exception) -> Response:
         t = workspace.t(request)
         principal = workspace.principal_of(request) if refusal.signed_in else None
-        return workspace.page(
-            request,
-            "error.html",
-            principal=principal,
-            status_code=403,
-            heading=t["forbidden"],
-            lines=[t[refusal.label]],
-        )
+        return workspace.error_page(request, 403, t["forbidden"], [t[refusal.label]], principal)
 
     return refused

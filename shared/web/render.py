@@ -3,7 +3,7 @@ service's templates first and the kit's shared ones (``base.html``, errors) afte
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ class Renderer:
         labels: Labels,
         title_key: str,
         nav: Sequence[NavItem] = (),
+        helpers: Callable[[Request], dict[str, Any]] | None = None,
     ) -> None:
         folders = [templates] if templates else []
         self.env = Environment(
@@ -48,6 +49,8 @@ class Renderer:
         self.labels = labels
         self.title_key = title_key
         self.nav = list(nav)
+        # The service's own template helpers, for every page (the kit's error pages too).
+        self.helpers = helpers
 
     def url(self, path: str = "/", **query: Any) -> str:
         base = self.prefix + (path if path.startswith("/") else "/" + path)
@@ -90,6 +93,6 @@ class Renderer:
             csrf_field=FIELD,
             csrf_token=csrf_token(session),
             flashes=take_flashes(request),
-            **context,
+            **{**(self.helpers(request) if self.helpers else {}), **context},
         )
         return HTMLResponse(html, status_code=status_code)

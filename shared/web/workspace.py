@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +21,7 @@ from shared.kit.errors import DomainError
 from shared.settings import ServiceSettings
 from shared.web.csrf import CsrfMiddleware
 from shared.web.directory import DirectoryUnreadable, StaffDirectory
-from shared.web.flash import flash
+from shared.web.flash import Kind, flash
 from shared.web.headers import SecurityHeadersMiddleware, content_security_policy
 from shared.web.i18n import Labels, language
 from shared.web.oidc import OidcSignIn, ProviderUnreachable, SignInFailed
@@ -67,6 +67,7 @@ class Workspace:
         templates: Path | None = None,
         labels: dict[str, dict[str, str]] | None = None,
         nav: Sequence[NavItem] = (),
+        helpers: Callable[[Request], dict[str, Any]] | None = None,
     ) -> None:
         self.prefix = "/" + prefix.strip("/")
         self.settings = settings
@@ -78,7 +79,7 @@ class Workspace:
             raise WorkspaceUnconfigured("production needs " + ", ".join(missing))
         self.directory = StaffDirectory(Path(settings.staff_directory_file))
         self.oidc = OidcSignIn(settings)
-        self.renderer = Renderer(self.prefix, templates, Labels(labels), title_key, nav)
+        self.renderer = Renderer(self.prefix, templates, Labels(labels), title_key, nav, helpers)
         self.policy = SessionPolicy(
             cookie_name=f"egov_{settings.service_name}_session",
             path=self.prefix,
@@ -104,6 +105,36 @@ class Workspace:
 
     def t(self, request: Request) -> dict[str, str]:
         return self.renderer.labels.of(language(request))
+
+    def error_page(
+        self,
+        request: Request,
+        status: int,
+        heading: str,
+        lines: Sequence[str],
+        principal: Principal | None = None,
+        *,
+        title: str | None = None,
+    ) -> Response:
+        """The kit's error page: a heading, the lines that say why, and the way home; with
+        ``principal``, the signed-in header (navigation, sign-out) too."""
+        return self.page(
+            request,
+            "error.html",
+            principal=principal,
+            status_code=status,
+            title=title,
+            heading=heading,
+            lines=list(lines),
+        )
+
+    def see_other(
+        self, request: Request, path: str, message: str | None = None, kind: Kind = "success"
+    ) -> Response:
+        """The answer to a form that worked: a message for the next page, and that page."""
+        if message is not None:
+            flash(request, message, kind)
+        return RedirectResponse(self.renderer.url(path), status_code=303)
 
     # -- mounting ---------------------------------------------------------------------------
 
@@ -188,33 +219,18 @@ class Workspace:
 
     async def _csrf_refused(self, request: Request) -> Response:
         t = self.t(request)
-        return self.page(
-            request,
-            "error.html",
-            status_code=403,
-            heading=t["forbidden"],
-            lines=[t["csrf_refused"]],
-        )
+        return self.error_page(request, 403, t["forbidden"], [t["csrf_refused"]])
 
     async def _too_large(self, request: Request) -> Response:
         t = self.t(request)
         limit = f"{self._max_body_bytes / 1_048_576:.1f} MiB"
-        return self.page(
-            request,
-            "error.html",
-            status_code=413,
-            heading=t["too_large"],
-            lines=[t["too_large_detail"].format(limit=limit)],
+        return self.error_page(
+            request, 413, t["too_large"], [t["too_large_detail"].format(limit=limit)]
         )
 
     def _install_error_pages(self, app: FastAPI) -> None:
         json_domain = app.exception_handlers.get(DomainError)
         json_invalid = app.exception_handlers.get(RequestValidationError)
-
-        def error(request: Request, status: int, heading: str, *lines: str) -> Response:
-            return self.page(
-                request, "error.html", status_code=status, heading=heading, lines=list(lines)
-            )
 
         @app.exception_handler(SignInRequired)
         async def _sign_in(request: Request, _: SignInRequired) -> Response:
@@ -241,12 +257,14 @@ class Workspace:
         @app.exception_handler(DirectoryUnreadable)
         async def _directory(request: Request, exc: DirectoryUnreadable) -> Response:
             log.error("workspace.directory_unreadable", error=str(exc))
-            return error(request, 503, self.t(request)["error"], self.t(request)["directory_down"])
+            t = self.t(request)
+            return self.error_page(request, 503, t["error"], [t["directory_down"]])
 
         @app.exception_handler(ProviderUnreachable)
         async def _provider(request: Request, exc: ProviderUnreachable) -> Response:
             log.warning("workspace.provider_unreachable", error=str(exc))
-            return error(request, 503, self.t(request)["error"], self.t(request)["provider_down"])
+            t = self.t(request)
+            return self.error_page(request, 503, t["error"], [t["provider_down"]])
 
         @app.exception_handler(SignInFailed)
         async def _failed(request: Request, exc: SignInFailed) -> Response:
@@ -276,14 +294,8 @@ class Workspace:
                 principal: Principal | None = self.principal_of(request)
             except (SignInRequired, NotAuthorised, DirectoryUnreadable):
                 principal = None
-            return self.page(
-                request,
-                "error.html",
-                principal=principal,
-                status_code=422,
-                heading=t["invalid_address"],
-                lines=[t["invalid_address_detail"].format(names=", ".join(names))],
-            )
+            detail = t["invalid_address_detail"].format(names=", ".join(names))
+            return self.error_page(request, 422, t["invalid_address"], [detail], principal)
 
         @app.exception_handler(DomainError)
         async def _domain(request: Request, exc: DomainError) -> Response:
@@ -295,7 +307,7 @@ class Workspace:
             problem = domain_problem(exc)
             t = self.t(request)
             heading = t["not_found"] if problem.status == 404 else t["error"]
-            return error(request, problem.status, heading, problem.detail)
+            return self.error_page(request, problem.status, heading, [problem.detail])
 
 
 def _value_name(location: Sequence[object]) -> str:
@@ -304,9 +316,19 @@ def _value_name(location: Sequence[object]) -> str:
     return ".".join(parts) or "?"
 
 
-def current_staff(request: Request) -> Principal:
+def workspace_of(request: Request) -> Workspace:
+    """The workspace the app mounted (one per service)."""
     workspace: Workspace = request.app.state.workspace
-    return workspace.principal_of(request)
+    return workspace
+
+
+def labels_of(request: Request) -> dict[str, str]:
+    """The page's labels, in the reader's language."""
+    return workspace_of(request).t(request)
+
+
+def current_staff(request: Request) -> Principal:
+    return workspace_of(request).principal_of(request)
 
 
 StaffPrincipal = Annotated[Principal, Depends(current_staff)]

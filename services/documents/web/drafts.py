@@ -19,7 +19,7 @@ from services.documents.errors import (
     UnsupportedFile,
 )
 from services.documents.web.choices import draft_choices
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.context import PREFIX, components
 from services.documents.web.forms import (
     FormErrors,
     draft_changes,
@@ -27,19 +27,20 @@ from services.documents.web.forms import (
     new_draft,
     values_of,
     version_of,
+    version_or_stale,
 )
-from services.documents.web.staleness import stale_page
+from services.documents.web.staleness import stale_document
 from shared.auth.principal import Principal, Role
 from shared.kit.types import Doc
 from shared.web.flash import flash
 from shared.web.i18n import language
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 router = APIRouter(prefix=PREFIX)
 
 
 def _document_url(request: Request, document_id: str) -> str:
-    return workspace(request).renderer.url(f"/documents/{document_id}")
+    return workspace_of(request).renderer.url(f"/documents/{document_id}")
 
 
 def _form(
@@ -51,9 +52,9 @@ def _form(
     doc: Doc | None = None,
     status_code: int = 200,
 ) -> Response:
-    t = labels(request)
+    t = labels_of(request)
     settings = components(request).settings
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "draft_form.html",
         principal=principal,
@@ -65,7 +66,6 @@ def _form(
         choices=draft_choices(settings, language(request)),
         # A fresh key per form shown: a double click on "create" makes one draft.
         form_key=secrets.token_urlsafe(16),
-        **helpers(request),
     )
 
 
@@ -100,8 +100,8 @@ async def create(request: Request, principal: StaffPrincipal) -> Response:
     except InvalidInput as exc:
         errors = {exc.field: exc.detail}
         return _form(request, principal, values=values, errors=errors, status_code=400)
-    flash(request, labels(request)["draft_created"], "success")
-    return RedirectResponse(_document_url(request, str(doc["_id"])), status_code=303)
+    done = labels_of(request)["draft_created"]
+    return workspace_of(request).see_other(request, f"/documents/{doc['_id']}", done)
 
 
 @router.get("/documents/{document_id}/edit", name="workspace_edit_draft")
@@ -131,18 +131,16 @@ async def edit(request: Request, document_id: str, principal: StaffPrincipal) ->
         errors = {exc.field: exc.detail}
         return _form(request, principal, values=values, errors=errors, doc=doc, status_code=400)
     except StaleVersion:
-        current = await found.drafting.read(principal, document_id)
-        return await stale_page(
+        return await stale_document(
             request,
             principal,
-            doc=current,
-            trail=lambda: found.trail.visible_trail(principal, document_id),
-            expected=version,
-            reload_url=workspace(request).renderer.url(f"/documents/{document_id}/edit"),
+            document_id,
+            version,
+            reload_path=f"/documents/{document_id}/edit",
             kept={"subject": values.get("subject"), "body": values.get("body")},
         )
-    flash(request, labels(request)["draft_saved"], "success")
-    return RedirectResponse(_document_url(request, str(doc["_id"])), status_code=303)
+    done = labels_of(request)["draft_saved"]
+    return workspace_of(request).see_other(request, f"/documents/{doc['_id']}", done)
 
 
 def _after_upload(request: Request, document_id: str) -> Response:
@@ -158,13 +156,10 @@ def _after_upload(request: Request, document_id: str) -> Response:
 @router.post("/documents/{document_id}/attachments")
 async def attach(request: Request, document_id: str, principal: StaffPrincipal) -> Response:
     found = components(request)
-    t = labels(request)
+    t = labels_of(request)
     async with request.form() as form:
         upload = form.get("file")
-        try:
-            version = version_of(form)
-        except FormErrors:
-            version = 0  # the use case answers "stale": reload and try again
+        version = version_or_stale(form)
         if not isinstance(upload, StarletteUpload) or not upload.filename:
             flash(request, t["attach_missing"], "error")
             return _after_upload(request, document_id)
@@ -174,15 +169,7 @@ async def attach(request: Request, document_id: str, principal: StaffPrincipal) 
     try:
         _, attachment = await found.attachments.add(principal, document_id, version, name, data)
     except StaleVersion:
-        current = await found.drafting.read(principal, document_id)
-        return await stale_page(
-            request,
-            principal,
-            doc=current,
-            trail=lambda: found.trail.visible_trail(principal, document_id),
-            expected=version,
-            reload_url=_document_url(request, document_id),
-        )
+        return await stale_document(request, principal, document_id, version)
     except (FileTooLarge, UnsupportedFile, EmptyFile) as exc:
         flash(request, f"{t['attach_refused']}: {exc.detail}", "error")
         return _after_upload(request, document_id)

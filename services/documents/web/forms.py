@@ -51,6 +51,15 @@ def version_of(form: FormData) -> int:
     return version
 
 
+def version_or_stale(form: FormData) -> int:
+    """The form's version, or 0 when it names none: never a document's version, so the use
+    case answers "stale" after its checks and the page offers to reload."""
+    try:
+        return version_of(form)
+    except FormErrors:
+        return 0
+
+
 def draft_values(form: FormData) -> Doc:
     """The form's values as the API's JSON fields (what the form shows again on an error)."""
     values: Doc = {name: text(form, name) for name in TEXT_FIELDS}

@@ -8,26 +8,25 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.documents.domain.numbering import register_year
 from services.documents.errors import InvalidInput, StaleVersion
 from services.documents.services.incoming import Assignment
 from services.documents.web.choices import draft_choices
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
-from services.documents.web.forms import FormErrors, text, texts, version_of
+from services.documents.web.context import PREFIX, components
+from services.documents.web.forms import text, texts, version_or_stale
 from services.documents.web.handlers import drafters_of, handler_groups
 from services.documents.web.incoming_actions import IncomingStep
-from services.documents.web.staleness import stale_page
+from services.documents.web.staleness import stale_incoming
 from shared.auth.principal import Principal
 from shared.http.text import forbidden_character
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
 from shared.web.directory import StaffDirectory
-from shared.web.flash import flash
 from shared.web.i18n import language
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 router = APIRouter(prefix=PREFIX)
 
@@ -47,9 +46,9 @@ def _form_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    t = labels(request)
+    t = labels_of(request)
     settings = components(request).settings
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "incoming_step.html",
         principal=principal,
@@ -62,27 +61,11 @@ def _form_page(
         error=error,
         units=draft_choices(settings, language(request)).units,
         handlers=(
-            handler_groups(workspace(request).directory, principal, settings.units)
+            handler_groups(workspace_of(request).directory, principal, settings.units)
             if step == IncomingStep.ASSIGN
             else []
         ),
         year=register_year(utcnow()),
-        **helpers(request),
-    )
-
-
-async def _stale(
-    request: Request, principal: Principal, inbound_id: str, expected: int
-) -> Response:
-    found = components(request)
-    current = await found.incoming.read(principal, inbound_id)
-    return await stale_page(
-        request,
-        principal,
-        doc=current,
-        trail=lambda: found.incoming.trail(principal, inbound_id),
-        expected=expected,
-        reload_url=workspace(request).renderer.url(f"/incoming/{inbound_id}"),
     )
 
 
@@ -97,15 +80,8 @@ async def step_page(
     doc = await components(request).incoming.read(principal, inbound_id)
     current = int(doc["version"])
     if version is not None and version != current:
-        return await _stale(request, principal, inbound_id, version)
+        return await stale_incoming(request, principal, inbound_id, version)
     return _form_page(request, principal, step, doc, version=current)
-
-
-def _version(form: FormData) -> int:
-    try:
-        return version_of(form)
-    except FormErrors:
-        return 0  # never a document's version: the use case answers "stale" after its checks
 
 
 def _note(form: FormData, name: str, *, required: bool = False) -> str:
@@ -161,14 +137,14 @@ async def _perform(
     request: Request, principal: Principal, inbound_id: str, step: IncomingStep, form: FormData
 ) -> Doc:
     service = components(request).incoming
-    version = _version(form)
+    version = version_or_stale(form)
     if step == IncomingStep.ACCEPT:
         return await service.accept(principal, inbound_id, version, _note(form, "note"))
     if step == IncomingStep.REJECT:
         reason = _note(form, "reason", required=True)
         return await service.reject(principal, inbound_id, version, reason)
     if step == IncomingStep.ASSIGN:
-        directory = workspace(request).directory
+        directory = workspace_of(request).directory
         return await service.assign(principal, inbound_id, version, _assignment(form, directory))
     if step == IncomingStep.RECALL_ANSWER:
         choice = text(form, "answer")
@@ -190,14 +166,14 @@ async def _perform(
 async def perform(
     request: Request, inbound_id: str, step: IncomingStep, principal: StaffPrincipal
 ) -> Response:
-    t = labels(request)
+    t = labels_of(request)
     async with request.form() as form:
         values: dict[str, object] = {k: v for k, v in form.items() if isinstance(v, str)}
         values["supporting_units"] = texts(form, "supporting_units")
         try:
             doc = await _perform(request, principal, inbound_id, step, form)
         except StaleVersion:
-            return await _stale(request, principal, inbound_id, _version(form))
+            return await stale_incoming(request, principal, inbound_id, version_or_stale(form))
         except InvalidInput as exc:
             current = await components(request).incoming.read(principal, inbound_id)
             return _form_page(
@@ -205,11 +181,10 @@ async def perform(
                 principal,
                 step,
                 current,
-                version=_version(form),
+                version=version_or_stale(form),
                 values=values,
                 error=f"{t.get('field_' + exc.field, exc.field)}: {exc.detail}",
                 status_code=400,
             )
-    flash(request, t[f"incoming_done_{step.value}"], "success")
-    url = workspace(request).renderer.url(f"/incoming/{doc['_id']}")
-    return RedirectResponse(url, status_code=303)
+    done = t[f"incoming_done_{step.value}"]
+    return workspace_of(request).see_other(request, f"/incoming/{doc['_id']}", done)

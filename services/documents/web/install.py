@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from services.documents.settings import Settings
 from services.documents.web import drafts, incoming_steps, pages, registers, search, steps
+from services.documents.web.context import helpers
 from services.documents.web.labels import LABELS
 from services.documents.web.pages import PREFIX
 from shared.auth.principal import Role
@@ -46,6 +47,7 @@ def install_documents_workspace(app: FastAPI, settings: Settings) -> Workspace:
         labels=LABELS,
         nav=NAV,
         pages=workspace_router(),
+        helpers=helpers,
         # The largest form is an attachment's upload.
         max_body_bytes=settings.max_attachment_bytes + settings.upload_overhead_bytes,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.documents.web.labels_forms import FIELDS, FORMS_EN, FORMS_VI, STEPS_EN, STEPS_VI
 from services.documents.web.labels_incoming import INCOMING_EN, INCOMING_VI, VALUES_EN, VALUES_VI
-from shared.contracts.vocabulary import DOCUMENT_TYPES
+from shared.web.i18n import ValueLabels
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {
@@ -179,12 +179,5 @@ for _lang, _extra in (
 VALUE_LABELS["vi"].update(VALUES_VI)
 VALUE_LABELS["en"].update(VALUES_EN)
 
-for _doc_type, (_abbr, _vi, _en) in DOCUMENT_TYPES.items():
-    VALUE_LABELS["vi"][_doc_type.value] = _vi
-    VALUE_LABELS["en"][_doc_type.value] = _en
-
-
-def value_label(lang: str, value: object) -> str:
-    """A stored code in words (state, urgency, type…); unknown codes are shown as they are."""
-    text = "" if value is None else str(value)
-    return VALUE_LABELS.get(lang, VALUE_LABELS["vi"]).get(text, text)
+# A stored code in words (state, urgency, type…); unknown codes are shown as they are.
+value_label = ValueLabels(VALUE_LABELS)

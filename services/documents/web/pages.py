@@ -12,12 +12,12 @@ from fastapi.responses import Response
 
 from services.documents.domain.lifecycle import NUMBERED_STATES, State
 from services.documents.web.choices import partner_name, unit_name
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.context import PREFIX, components
 from services.documents.web.document_actions import may_attach, may_edit, steps_for
 from services.documents.web.handlers import handler_name
 from services.documents.web.incoming_actions import incoming_steps
 from services.documents.web.waiting import WaitingForMe
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 __all__ = ["PREFIX", "router"]
 
@@ -27,13 +27,12 @@ router = APIRouter(prefix=PREFIX)
 @router.get("/", name="workspace_home")
 async def home(request: Request, principal: StaffPrincipal) -> Response:
     lists = await WaitingForMe(components(request)).lists(principal)
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "home.html",
         principal=principal,
-        title=labels(request)["home_title"],
+        title=labels_of(request)["home_title"],
         lists=lists,
-        **helpers(request),
     )
 
 
@@ -48,7 +47,7 @@ async def document(request: Request, document_id: str, principal: StaffPrincipal
     if State(doc["state"]) in NUMBERED_STATES and doc.get("signature"):
         signature = await found.verification.by_id(principal, document_id)
     settings = found.settings
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "document.html",
         principal=principal,
@@ -65,7 +64,6 @@ async def document(request: Request, document_id: str, principal: StaffPrincipal
         partner=lambda code: partner_name(settings, code),
         unit=lambda code: unit_name(settings, code),
         api_base=str(request.base_url).rstrip("/"),
-        **helpers(request),
     )
 
 
@@ -76,7 +74,7 @@ async def incoming(request: Request, inbound_id: str, principal: StaffPrincipal)
     trail = await found.incoming.trail(principal, inbound_id)
     verdict = await found.incoming.verify(principal, inbound_id)
     settings = found.settings
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "incoming.html",
         principal=principal,
@@ -86,6 +84,5 @@ async def incoming(request: Request, inbound_id: str, principal: StaffPrincipal)
         verdict=verdict,
         steps=[step.value for step in incoming_steps(principal, doc)],
         unit=lambda code: unit_name(settings, code),
-        staff_name=lambda unit, user: handler_name(workspace(request).directory, unit, user),
-        **helpers(request),
+        staff_name=lambda unit, user: handler_name(workspace_of(request).directory, unit, user),
     )

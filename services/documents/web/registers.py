@@ -15,11 +15,11 @@ from fastapi.responses import Response, StreamingResponse
 from services.documents.api.schemas import incoming_register_entry, register_entry
 from services.documents.domain.incoming import INCOMING_BOOK
 from services.documents.domain.numbering import OUTGOING, SECRET, valid_books
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.context import PREFIX, components
 from shared.auth.principal import Principal
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 router = APIRouter(prefix=PREFIX)
 
@@ -95,11 +95,11 @@ async def register(
 ) -> Response:
     year = year or utcnow().year
     entries, last = await _entries(request, principal, book, year, after, PAGE)
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "registers.html",
         principal=principal,
-        title=labels(request)["registers_title"],
+        title=labels_of(request)["registers_title"],
         book=book,
         books=books(),
         year=year,
@@ -107,7 +107,6 @@ async def register(
         columns=columns(book),
         next_after=last,
         after=after,
-        **helpers(request),
     )
 
 

@@ -17,11 +17,11 @@ from fastapi.responses import Response
 from services.documents.domain.document import matches_search
 from services.documents.domain.incoming_listing import IncomingFilters
 from services.documents.services.queries import ListFilters
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.context import PREFIX, components
 from shared.auth.principal import Principal, Role
 from shared.kit.text import words
 from shared.kit.types import Doc
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 router = APIRouter(prefix=PREFIX)
 
@@ -66,11 +66,11 @@ async def search(
         items, last = await components(request).drafting.list(principal, filters, PAGE)
         if before is None:  # the open set has no "older": it is searched on the first page
             incoming, incoming_more = await _open_incoming(request, principal, query)
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "search.html",
         principal=principal,
-        title=labels(request)["search_title"],
+        title=labels_of(request)["search_title"],
         q=query,
         items=items,
         next_before=last,
@@ -78,5 +78,4 @@ async def search(
         incoming_searched=bool(query) and before is None,
         incoming_more=incoming_more,
         may_see_registers=principal.has_role(Role.CLERK, Role.RECORDS_OFFICER, Role.ADMIN),
-        **helpers(request),
     )

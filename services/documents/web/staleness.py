@@ -10,9 +10,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.documents.repositories.aggregates import AUDIT_PENDING
-from services.documents.web.context import helpers, labels, workspace
+from services.documents.web.context import components
 from shared.auth.principal import Principal
 from shared.kit.types import Doc
+from shared.web.workspace import labels_of, workspace_of
 
 READS = frozenset({"read", "download"})  # looking is not changing
 
@@ -35,17 +36,53 @@ async def stale_page(
     kept: dict[str, Any] | None = None,
 ) -> Response:
     """412, as the API answers a stale If-Match: who changed it, and a way to reload."""
-    t = labels(request)
-    return workspace(request).page(
+    return workspace_of(request).page(
         request,
         "stale.html",
         principal=principal,
         status_code=412,
-        title=t["stale_title"],
+        title=labels_of(request)["stale_title"],
         doc=doc,
         change=last_change(await trail(), doc),
         expected=expected,
         reload_url=reload_url,
         kept=kept or {},
-        **helpers(request),
+    )
+
+
+async def stale_document(
+    request: Request,
+    principal: Principal,
+    document_id: str,
+    expected: int,
+    *,
+    reload_path: str | None = None,
+    kept: dict[str, Any] | None = None,
+) -> Response:
+    """An outgoing document's stale form; reloading opens ``reload_path`` (default: the
+    document's page)."""
+    found = components(request)
+    return await stale_page(
+        request,
+        principal,
+        doc=await found.drafting.read(principal, document_id),
+        trail=lambda: found.trail.visible_trail(principal, document_id),
+        expected=expected,
+        reload_url=workspace_of(request).renderer.url(reload_path or f"/documents/{document_id}"),
+        kept=kept,
+    )
+
+
+async def stale_incoming(
+    request: Request, principal: Principal, inbound_id: str, expected: int
+) -> Response:
+    """An incoming document's stale step; reloading opens its page."""
+    found = components(request)
+    return await stale_page(
+        request,
+        principal,
+        doc=await found.incoming.read(principal, inbound_id),
+        trail=lambda: found.incoming.trail(principal, inbound_id),
+        expected=expected,
+        reload_url=workspace_of(request).renderer.url(f"/incoming/{inbound_id}"),
     )

@@ -7,24 +7,23 @@ changed the document.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from services.documents.domain.lifecycle import Action
 from services.documents.errors import InvalidInput, StaleVersion
 from services.documents.web.choices import partner_name, unit_name
-from services.documents.web.context import PREFIX, components, helpers, labels, workspace
+from services.documents.web.context import PREFIX, components
 from services.documents.web.document_actions import SPECS, DocumentStep
-from services.documents.web.forms import FormErrors, text, version_of
+from services.documents.web.forms import text, version_or_stale
 from services.documents.web.labels import value_label
 from services.documents.web.outcomes import outcomes, sentence
-from services.documents.web.staleness import stale_page
+from services.documents.web.staleness import stale_document
 from shared.auth.principal import Principal
 from shared.http.text import forbidden_character
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
-from shared.web.flash import flash
 from shared.web.i18n import language
-from shared.web.workspace import StaffPrincipal
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 router = APIRouter(prefix=PREFIX)
 
@@ -34,7 +33,7 @@ MAX_REASON = 2000
 def _sentences(request: Request, step: DocumentStep, doc: Doc) -> list[str]:
     settings = components(request).settings
     lang = language(request)
-    t = labels(request)
+    t = labels_of(request)
     found = outcomes(
         step.value,
         doc,
@@ -60,8 +59,8 @@ def _confirm(
     replaced_by: str = "",
     status_code: int = 200,
 ) -> Response:
-    t = labels(request)
-    return workspace(request).page(
+    t = labels_of(request)
+    return workspace_of(request).page(
         request,
         "confirm.html",
         principal=principal,
@@ -75,22 +74,6 @@ def _confirm(
         error=error,
         reason=reason,
         replaced_by=replaced_by,
-        **helpers(request),
-    )
-
-
-async def _stale(
-    request: Request, principal: Principal, document_id: str, expected: int
-) -> Response:
-    found = components(request)
-    current = await found.drafting.read(principal, document_id)
-    return await stale_page(
-        request,
-        principal,
-        doc=current,
-        trail=lambda: found.trail.visible_trail(principal, document_id),
-        expected=expected,
-        reload_url=workspace(request).renderer.url(f"/documents/{document_id}"),
     )
 
 
@@ -105,7 +88,7 @@ async def confirm(
     doc = await components(request).drafting.read(principal, document_id)
     current = int(doc["version"])
     if version is not None and version != current:
-        return await _stale(request, principal, document_id, version)
+        return await stale_document(request, principal, document_id, version)
     return _confirm(request, principal, step, doc, version=current)
 
 
@@ -156,19 +139,16 @@ def _checked_reason(step: DocumentStep, reason: str, replaced_by: str) -> None:
 async def perform(
     request: Request, document_id: str, step: DocumentStep, principal: StaffPrincipal
 ) -> Response:
-    t = labels(request)
+    t = labels_of(request)
     async with request.form() as form:
         reason = text(form, "reason").replace("\r\n", "\n")
         replaced_by = text(form, "replaced_by")
-        try:
-            version = version_of(form)
-        except FormErrors:
-            version = 0  # treated as stale: the page offers to reload
+        version = version_or_stale(form)
     try:
         _checked_reason(step, reason, replaced_by)
         doc = await _perform(request, principal, document_id, step, version, reason, replaced_by)
     except StaleVersion:
-        return await _stale(request, principal, document_id, version)
+        return await stale_document(request, principal, document_id, version)
     except InvalidInput as exc:
         doc = await components(request).drafting.read(principal, document_id)
         return _confirm(
@@ -182,6 +162,5 @@ async def perform(
             replaced_by=replaced_by,
             status_code=400,
         )
-    flash(request, t[f"done_{step.value}"], "success")
-    url = workspace(request).renderer.url(f"/documents/{doc['_id']}")
-    return RedirectResponse(url, status_code=303)
+    done = t[f"done_{step.value}"]
+    return workspace_of(request).see_other(request, f"/documents/{doc['_id']}", done)

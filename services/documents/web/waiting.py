@@ -15,11 +15,11 @@ from services.documents.components import DocumentsComponents
 from services.documents.domain.incoming import IncomingState, deadline_of, is_overdue
 from services.documents.domain.incoming_listing import IncomingFilters
 from services.documents.domain.lifecycle import State
-from services.documents.domain.numbering import VN_TZ
 from services.documents.services.queries import ListFilters
 from shared.auth.principal import Principal, Role
 from shared.contracts.vocabulary import URGENCY_RANK, Urgency
 from shared.kit.types import Doc
+from shared.web.times import local_today
 
 LIMIT = 50  # per list: a home page, not a register
 
@@ -40,10 +40,6 @@ def _urgency(doc: Doc) -> int:
 
 def _newest_first_urgent_first(docs: list[Doc]) -> list[Doc]:
     return sorted(docs, key=lambda d: (-_urgency(d), str(d.get("updated_at") or "")))
-
-
-def today() -> dt.date:
-    return dt.datetime.now(VN_TZ).date()
 
 
 class WaitingForMe:
@@ -93,7 +89,7 @@ class WaitingForMe:
                 principal, IncomingFilters(state=state), LIMIT
             )
             found.extend(items)
-        day = today()
+        day = local_today()
         # The open set's order (urgent first, oldest first), with overdue ones before the rest.
         found.sort(key=lambda d: (not is_overdue(d, day), -_urgency(d)))
         return WaitingList(key, "incoming", found[:LIMIT])
@@ -111,7 +107,7 @@ class WaitingForMe:
             found = [
                 d for d in found if (d.get("assignment") or {}).get("handler") == principal.user
             ]
-        day = today()
+        day = local_today()
         far = dt.date.max
         found.sort(key=lambda d: (not is_overdue(d, day), deadline_of(d) or far, -_urgency(d)))
         return WaitingList("assignments_due", "incoming", found[:LIMIT])

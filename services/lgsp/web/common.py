@@ -1,12 +1,13 @@
-"""What every console page shares: the components, rendering with the console's helpers,
-answering a form with a redirect and a message, and the partner registry for pickers."""
+"""What every console page shares besides the kit (``workspace_of``, ``labels_of``): the
+components, the console's template helpers, rendering, answering a form with a redirect and a
+message, and the partner registry for pickers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.lgsp.components import LgspComponents, components_of
@@ -16,9 +17,8 @@ from shared.auth.principal import Principal
 from shared.http.problems import domain_problem
 from shared.kit.errors import DomainError
 from shared.kit.types import Doc
-from shared.web.flash import Kind, flash
 from shared.web.i18n import language
-from shared.web.workspace import Workspace
+from shared.web.workspace import labels_of, workspace_of
 
 PREFIX = "/console"
 # Partners are configuration (tens of agencies): pickers list them all, up to this many.
@@ -30,13 +30,10 @@ def components(request: Request) -> LgspComponents:
     return components_of(request.app.state.runtime)
 
 
-def workspace(request: Request) -> Workspace:
-    found: Workspace = request.app.state.workspace
-    return found
-
-
-def labels(request: Request) -> dict[str, str]:
-    return workspace(request).t(request)
+def helpers(request: Request) -> dict[str, Any]:
+    """What every console page gets besides the kit's context: codes in words, local times."""
+    lang = language(request)
+    return {"v": lambda value: value_label(lang, value), "when": shown}
 
 
 def render(
@@ -49,25 +46,16 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
-    lang = language(request)
-    response = workspace(request).page(
-        request,
-        template,
-        principal=principal,
-        title=title,
-        status_code=status_code,
-        v=lambda value: value_label(lang, value),
-        when=shown,
-        **context,
+    response = workspace_of(request).page(
+        request, template, principal=principal, title=title, status_code=status_code, **context
     )
     response.headers.update(headers or {})
     return response
 
 
-def see_other(request: Request, path: str, message: str, kind: Kind = "success") -> Response:
-    """The answer to a form that worked: a message for the next page, and that page."""
-    flash(request, message, kind)
-    return RedirectResponse(workspace(request).renderer.url(path), status_code=303)
+def see_other(request: Request, path: str, label: str) -> Response:
+    """The answer to a form that worked: the message of ``label`` on the page at ``path``."""
+    return workspace_of(request).see_other(request, path, labels_of(request)[label])
 
 
 def failure(exc: DomainError) -> tuple[int, str]:

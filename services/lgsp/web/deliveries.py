@@ -15,28 +15,19 @@ from services.lgsp.web.common import (
     components,
     failure,
     form_of,
-    labels,
     registry,
     render,
     see_other,
 )
-from services.lgsp.web.forms import ConsoleInputInvalid, local_time, shown, text
+from services.lgsp.web.forms import ConsoleInputInvalid, choice, local_time, shown, text
 from shared.auth.principal import Principal
 from shared.http.problems import ProblemError
 from shared.kit.errors import DomainError
+from shared.web.workspace import labels_of
 
 router = APIRouter()
 PAGE_SIZE = 50
 REPLAY_REFRESH_S = 3  # the progress page reloads itself while the replay runs
-
-
-def _state(value: str | None) -> JobState | None:
-    if value is None:
-        return None
-    try:
-        return JobState(value)
-    except ValueError as exc:
-        raise ConsoleInputInvalid(f"no delivery state {value}", field="state") from exc
 
 
 @router.get("/deliveries")
@@ -44,7 +35,7 @@ async def deliveries(request: Request, principal: ConsoleAdmin) -> Response:
     query = request.query_params
     filters = DeliveryFilter(
         partner_id=text(query, "partner_id", 100),
-        state=_state(text(query, "state", 20)),
+        state=choice(JobState, text(query, "state", 20), "state", "delivery state"),
         document_id=text(query, "document_id", 64),
     )
     try:
@@ -58,7 +49,7 @@ async def deliveries(request: Request, principal: ConsoleAdmin) -> Response:
         request,
         "deliveries.html",
         principal,
-        title=labels(request)["deliveries_title"],
+        title=labels_of(request)["deliveries_title"],
         items=[delivery_view(d) for d in docs],
         next_cursor=list_cursor(after),
         filters=filters.fields(),
@@ -87,7 +78,7 @@ async def _delivery_page(
         request,
         "delivery.html",
         principal,
-        title=f"{labels(request)['delivery_title']} {job['document_id']}",
+        title=f"{labels_of(request)['delivery_title']} {job['document_id']}",
         status_code=status_code,
         job=job,
         errors=errors or [],
@@ -103,7 +94,7 @@ async def retry(request: Request, delivery_id: str, principal: ConsoleAdmin) -> 
         return await _delivery_page(
             request, principal, delivery_id, status_code=status, errors=[detail]
         )
-    return see_other(request, f"/deliveries/{delivery_id}", labels(request)["retry_queued"])
+    return see_other(request, f"/deliveries/{delivery_id}", "retry_queued")
 
 
 # Replays ------------------------------------------------------------------------------------
@@ -124,7 +115,7 @@ async def _replay_form(
         request,
         "replay_new.html",
         principal,
-        title=labels(request)["replay_title"],
+        title=labels_of(request)["replay_title"],
         status_code=status_code,
         values=values,
         errors=errors,
@@ -142,7 +133,7 @@ async def replay(request: Request, principal: ConsoleAdmin) -> Response:
         "to": text(form, "to", 40),
         "partner_id": text(form, "partner_id", 100),
     }
-    t = labels(request)
+    t = labels_of(request)
     service = components(request)
     try:
         start, end = local_time(values["from"], "from"), local_time(values["to"], "to")
@@ -168,7 +159,7 @@ async def replay(request: Request, principal: ConsoleAdmin) -> Response:
     except DomainError as exc:
         status, detail = failure(exc)
         return await _replay_form(request, principal, values, [detail], status)
-    return see_other(request, f"/replays/{job['_id']}", t["replay_started"])
+    return see_other(request, f"/replays/{job['_id']}", "replay_started")
 
 
 @router.get("/replays/{replay_id}")
@@ -179,7 +170,7 @@ async def replay_progress(request: Request, replay_id: str, principal: ConsoleAd
         request,
         "replay.html",
         principal,
-        title=labels(request)["replay_progress_title"],
+        title=labels_of(request)["replay_progress_title"],
         job=job,
         percent=round(job["progress"] * 100),
         # Without JavaScript the browser reloads the page while the replay runs.

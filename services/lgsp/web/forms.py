@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from shared.kit.errors import Invalid
+from shared.web.times import VN_TZ, local_text
 
-# Staff read and type times in Vietnam's time (UTC+7 all year, no daylight saving).
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+# Staff read and type times in Vietnam's time (``VN_TZ``).
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 MAX_QUERY_VALUE = 500
 _LIST_SEPARATORS = re.compile(r"[\n,;]+")
+E = TypeVar("E", bound=StrEnum)
 
 
 class ConsoleInputInvalid(Invalid):
@@ -73,13 +75,18 @@ def local_input(at: dt.datetime) -> str:
 
 
 def shown(value: object) -> str:
-    """A stored time as staff read it: local date and time."""
-    if isinstance(value, dt.datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return stamp.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
+    """A stored time as staff read it: local date and time, to the second."""
+    return local_text(value, seconds=True)
+
+
+def choice(kind: type[E], value: str | None, field: str, what: str) -> E | None:
+    """One of ``kind``'s values typed in a query, or None when absent."""
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError as exc:
+        raise ConsoleInputInvalid(f"no {what} {value}", field=field) from exc
 
 
 def changed(current: Mapping[str, Any], submitted: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.lgsp.settings import Settings
 from services.lgsp.web.access import ConsoleRefused
-from services.lgsp.web.common import PREFIX
+from services.lgsp.web.common import PREFIX, helpers
 from services.lgsp.web.dead_letters import DeadLetterReader
 from services.lgsp.web.labels import LABELS
 from services.lgsp.web.pages import router
@@ -39,6 +39,7 @@ def install_console(app: FastAPI, settings: Settings) -> Workspace:
         labels=LABELS,
         nav=NAV,
         pages=router,
+        helpers=helpers,
         # Signed in, so they can sign out from the refusal.
         refusals=[Refusal(ConsoleRefused, "console_refused", signed_in=True)],
     )

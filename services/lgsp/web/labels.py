@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.contracts.vocabulary import DOCUMENT_TYPES
+from shared.web.i18n import ValueLabels
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {
@@ -567,12 +567,5 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-for _doc_type, (_abbr, _vi, _en) in DOCUMENT_TYPES.items():
-    VALUE_LABELS["vi"][_doc_type.value] = _vi
-    VALUE_LABELS["en"][_doc_type.value] = _en
-
-
-def value_label(lang: str, value: object) -> str:
-    """A stored code in words (state, format, mode…); unknown codes are shown as they are."""
-    text = "" if value is None else str(value)
-    return VALUE_LABELS.get(lang, VALUE_LABELS["vi"]).get(text, text)
+# A stored code in words (state, format, mode…); unknown codes are shown as they are.
+value_label = ValueLabels(VALUE_LABELS)

@@ -10,11 +10,12 @@ from services.lgsp.api.message_log import VERIFY_LIMIT, before_position
 from services.lgsp.api.schemas import message_log_view, partner_view
 from services.lgsp.domain.message_log import Direction
 from services.lgsp.web.access import ConsoleAdmin
-from services.lgsp.web.common import components, labels, registry, render
+from services.lgsp.web.common import components, registry, render
 from services.lgsp.web.dead_letters import DeadLetterReader, DeadLettersUnreadable, shown_value
-from services.lgsp.web.forms import ConsoleInputInvalid, text
+from services.lgsp.web.forms import ConsoleInputInvalid, choice, text
 from shared.http.pagination import encode_cursor
 from shared.http.problems import ProblemError
+from shared.web.workspace import labels_of, workspace_of
 
 router = APIRouter()
 LOG_PAGE = 50
@@ -29,7 +30,7 @@ async def parked(request: Request, principal: ConsoleAdmin) -> Response:
         request,
         "parked.html",
         principal,
-        title=labels(request)["parked_title"],
+        title=labels_of(request)["parked_title"],
         partners=sorted((v for v in views if v["parked_reason"]), key=lambda v: v["code"]),
     )
 
@@ -40,15 +41,9 @@ def _reader(request: Request) -> DeadLetterReader:
 
 
 def _unreadable(request: Request, principal: ConsoleAdmin) -> Response:
-    t = labels(request)
-    return render(
-        request,
-        "error.html",
-        principal,
-        title=t["error"],
-        status_code=503,
-        heading=t["error"],
-        lines=[t["dead_letters_unreadable"]],
+    t = labels_of(request)
+    return workspace_of(request).error_page(
+        request, 503, t["error"], [t["dead_letters_unreadable"]], principal, title=t["error"]
     )
 
 
@@ -68,7 +63,7 @@ async def dead_letters(request: Request, principal: ConsoleAdmin) -> Response:
         request,
         "dead_letters.html",
         principal,
-        title=labels(request)["dead_letters_title"],
+        title=labels_of(request)["dead_letters_title"],
         groups=groups,
         topics=reader.topics,
         topic=topic,
@@ -85,20 +80,11 @@ async def dead_letter(request: Request, dead_letter_id: str, principal: ConsoleA
         request,
         "dead_letter.html",
         principal,
-        title=f"{labels(request)['dead_letter_title']} {letter.id}",
+        title=f"{labels_of(request)['dead_letter_title']} {letter.id}",
         letter=letter,
         headers=letter.original_headers(),
         value=shown_value(letter),
     )
-
-
-def _direction(value: str | None) -> Direction | None:
-    if value is None:
-        return None
-    try:
-        return Direction(value)
-    except ValueError as exc:
-        raise ConsoleInputInvalid(f"no direction {value}", field="direction") from exc
 
 
 @router.get("/message-log")
@@ -106,7 +92,7 @@ async def message_log(request: Request, principal: ConsoleAdmin) -> Response:
     """One partner's messages, newest first, in the API's bounded pages."""
     query = request.query_params
     partner = text(query, "partner", 100)
-    direction = _direction(text(query, "direction", 20))
+    direction = choice(Direction, text(query, "direction", 20), "direction", "direction")
     entries: list[dict[str, object]] = []
     next_cursor: str | None = None
     if partner is not None:
@@ -124,7 +110,7 @@ async def message_log(request: Request, principal: ConsoleAdmin) -> Response:
         request,
         "message_log.html",
         principal,
-        title=labels(request)["message_log_title"],
+        title=labels_of(request)["message_log_title"],
         partner=partner,
         direction=direction.value if direction else None,
         directions=[d.value for d in Direction],
@@ -152,7 +138,7 @@ async def verify_log(request: Request, principal: ConsoleAdmin) -> Response:
         request,
         "message_log_verify.html",
         principal,
-        title=labels(request)["verify_title"],
+        title=labels_of(request)["verify_title"],
         partner=partner,
         verdicts=[v.as_dict() for v in verdicts],
         ok=all(v.ok for v in verdicts),

@@ -30,7 +30,6 @@ from services.lgsp.web.common import (
     components,
     failure,
     form_of,
-    labels,
     render,
     see_other,
 )
@@ -41,6 +40,7 @@ from shared.contracts.vocabulary import DOCUMENT_TYPES, MessageFormat
 from shared.http.pagination import decode_cursor, encode_cursor
 from shared.kit.errors import DomainError
 from shared.kit.types import Doc
+from shared.web.workspace import labels_of
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -59,7 +59,7 @@ async def partners(
         request,
         "partners.html",
         principal,
-        title=labels(request)["partners_title"],
+        title=labels_of(request)["partners_title"],
         partners=[partner_view(d) for d in docs],
         next_cursor=encode_cursor({"i": docs[-1]["_id"]}) if more else None,
     )
@@ -95,7 +95,7 @@ def _partner_form(
         request,
         "partner_new.html",
         principal,
-        title=labels(request)["new_partner_title"],
+        title=labels_of(request)["new_partner_title"],
         status_code=status_code,
         values=values,
         errors=errors,
@@ -131,13 +131,13 @@ async def create_partner(request: Request, principal: ConsoleAdmin) -> Response:
         status, detail = failure(exc)
         return _partner_form(request, principal, values, [detail], status)
     if not created:  # the same form sent again: the partner and its credentials exist
-        return see_other(request, f"/partners/{doc['_id']}", labels(request)["already_created"])
+        return see_other(request, f"/partners/{doc['_id']}", "already_created")
     issued = await service.issue_key(doc["_id"], False, actor=principal.user)
     return _shown_once(
         request,
         principal,
         doc,
-        heading=labels(request)["partner_created"],
+        heading=labels_of(request)["partner_created"],
         api_key=issued["api_key"],
         webhook_secret=secret,
     )
@@ -233,7 +233,7 @@ async def edit_partner(request: Request, partner_id: str, principal: ConsoleAdmi
         version = _version(form)
         name = text(form, "name", 1000)
         if name is None:
-            raise ConsoleInputInvalid(labels(request)["name_required"], field="name")
+            raise ConsoleInputInvalid(labels_of(request)["name_required"], field="name")
         submitted = {
             "name": name,
             # Empty: no webhook any more, the partner reads its pull inbox.
@@ -242,7 +242,7 @@ async def edit_partner(request: Request, partner_id: str, principal: ConsoleAdmi
         }
         fields = changed(current, submitted)
         if not fields:
-            return see_other(request, f"/partners/{partner_id}", labels(request)["nothing_changed"])
+            return see_other(request, f"/partners/{partner_id}", "nothing_changed")
         body = PartnerUpdate.model_validate(fields)
         _, secret = await service.update(
             partner_id,
@@ -257,11 +257,11 @@ async def edit_partner(request: Request, partner_id: str, principal: ConsoleAdmi
             request,
             principal,
             await service.get(partner_id),
-            heading=labels(request)["secret_created"],
+            heading=labels_of(request)["secret_created"],
             webhook_secret=secret,
             status_code=200,
         )
-    return see_other(request, f"/partners/{partner_id}", labels(request)["partner_saved"])
+    return see_other(request, f"/partners/{partner_id}", "partner_saved")
 
 
 def _version(form: Any) -> int:
@@ -283,7 +283,7 @@ async def issue_key(request: Request, partner_id: str, principal: ConsoleAdmin) 
         request,
         principal,
         await service.get(partner_id),
-        heading=labels(request)["key_created"],
+        heading=labels_of(request)["key_created"],
         api_key=issued["api_key"],
     )
 
@@ -298,7 +298,7 @@ async def grant(request: Request, partner_id: str, principal: ConsoleAdmin) -> R
         )
     except DomainError as exc:
         return await _refused(request, principal, partner_id, exc, "grants")
-    return see_other(request, f"/partners/{partner_id}", labels(request)["grant_added"])
+    return see_other(request, f"/partners/{partner_id}", "grant_added")
 
 
 @router.post("/partners/{partner_id}/subscriptions")
@@ -318,7 +318,7 @@ async def subscribe(request: Request, partner_id: str, principal: ConsoleAdmin) 
         )
     except (DomainError, ValidationError) as exc:
         return await _refused(request, principal, partner_id, exc, "subscriptions")
-    return see_other(request, f"/partners/{partner_id}", labels(request)["subscription_added"])
+    return see_other(request, f"/partners/{partner_id}", "subscription_added")
 
 
 @router.post("/partners/{partner_id}/certificates")
@@ -331,12 +331,8 @@ async def add_certificate(request: Request, partner_id: str, principal: ConsoleA
         )
     except (DomainError, ValidationError) as exc:
         return await _refused(request, principal, partner_id, exc, "certificates")
-    t = labels(request)
-    return see_other(
-        request,
-        f"/partners/{partner_id}",
-        t["certificate_added"] if added else t["certificate_known"],
-    )
+    done = "certificate_added" if added else "certificate_known"
+    return see_other(request, f"/partners/{partner_id}", done)
 
 
 # Confirmed changes -------------------------------------------------------------------------
@@ -347,7 +343,7 @@ async def confirm(
     """What the change will do, and a button to do it (nothing changes on this page)."""
     chosen = PartnerAction.named(action)
     doc = await components(request).partners.get(partner_id)
-    t = labels(request)
+    t = labels_of(request)
     page = await confirmation_of(
         chosen,
         doc,
@@ -377,14 +373,14 @@ async def perform(
     chosen = PartnerAction.named(action)
     form = await form_of(request)
     service = components(request).partners
-    t = labels(request)
+    t = labels_of(request)
     actor = principal.user
     try:
         if chosen.new_state is not None:
             await service.update(
                 partner_id, _version(form), {"state": chosen.new_state.value}, actor=actor
             )
-            return see_other(request, f"/partners/{partner_id}", t[f"done_{chosen.value}"])
+            return see_other(request, f"/partners/{partner_id}", f"done_{chosen.value}")
         if chosen is PartnerAction.ROTATE_KEY:
             issued = await service.issue_key(partner_id, True, actor=actor)
             return _shown_once(
@@ -419,4 +415,4 @@ async def perform(
             )
     except DomainError as exc:
         return await _refused(request, principal, partner_id, exc, chosen.section)
-    return see_other(request, f"/partners/{partner_id}", t[f"done_{chosen.value}"])
+    return see_other(request, f"/partners/{partner_id}", f"done_{chosen.value}")

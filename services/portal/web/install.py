@@ -12,6 +12,7 @@ from services.portal.web.labels import LABELS
 from services.portal.web.pages import PREFIX, router
 from shared.web.install import Refusal, install_workspace
 from shared.web.render import NavItem
+from shared.web.times import local_text
 from shared.web.workspace import Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,4 +34,5 @@ def install_editor(app: FastAPI, settings: Settings) -> Workspace:
         pages=router,
         max_body_bytes=settings.news_image_max_bytes + EDITOR_FORM_OVERHEAD,
         refusals=[Refusal(NotAnEditor, "not_editor")],
+        helpers=lambda _: {"when": local_text},
     )

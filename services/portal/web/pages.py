@@ -8,11 +8,10 @@ token), requires ``portal_editor`` like the news API, and calls the same use cas
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from services.portal.api.news_html import article_page
 from services.portal.components import PortalComponents, components_of
@@ -30,8 +29,8 @@ from shared.auth.principal import Principal, Role
 from shared.http.pagination import Cursor, decode_cursor, encode_cursor
 from shared.kit.types import Doc
 from shared.web.csrf import FIELD, csrf_token
-from shared.web.flash import flash
-from shared.web.workspace import StaffPrincipal, Workspace
+from shared.web.times import local_text
+from shared.web.workspace import StaffPrincipal, labels_of, workspace_of
 
 PREFIX = "/editor"
 PUBLISHED_PAGE = 50
@@ -53,35 +52,8 @@ def _components(request: Request) -> PortalComponents:
     return components_of(request.app.state.runtime)
 
 
-def _workspace(request: Request) -> Workspace:
-    workspace: Workspace = request.app.state.workspace
-    return workspace
-
-
 def _size(limit: int) -> str:
     return f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-
-
-def _when(value: object) -> str:
-    """A stored ISO time as the reader's local date and time (Asia/Ho_Chi_Minh)."""
-    try:
-        stamp = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return ""
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
-
-
-def _page(
-    request: Request, template: str, principal: Principal, title: str, **context: Any
-) -> Response:
-    return _workspace(request).page(
-        request, template, principal=principal, title=title, when=_when, **context
-    )
-
-
-def _see(request: Request, path: str) -> Response:
-    return RedirectResponse(_workspace(request).renderer.url(path), status_code=303)
 
 
 # -- the articles ----------------------------------------------------------------------------
@@ -92,13 +64,13 @@ async def articles(request: Request, editor: Editor, cursor: Cursor = None) -> R
     news = _components(request).news
     drafts = await news.not_published()
     published, after = await news.latest(limit=PUBLISHED_PAGE, position=decode_cursor(cursor))
-    t = _workspace(request).t(request)
-    more = _workspace(request).renderer.url("/", cursor=encode_cursor(after)) if after else None
-    return _page(
+    t = labels_of(request)
+    more = workspace_of(request).renderer.url("/", cursor=encode_cursor(after)) if after else None
+    return workspace_of(request).page(
         request,
         "articles.html",
-        editor,
-        t["list_title"],
+        principal=editor,
+        title=t["list_title"],
         drafts=drafts,
         published=published,
         more_url=more,
@@ -116,7 +88,7 @@ async def new_article(request: Request, editor: Editor) -> Response:
 @router.post("/news/new")
 async def create_article(request: Request, editor: Editor) -> Response:
     components = _components(request)
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     form = await read_form(request, components.news_images.max_bytes)
     fields = checked(form, t, creating=True)
     if fields is None:
@@ -132,16 +104,17 @@ async def create_article(request: Request, editor: Editor) -> Response:
         )
     except (NewsBodyRefused, NewsImageAltMissing, NewsImageRefused, NewsImageTooLarge) as exc:
         return _refused(request, editor, form, None, exc)
-    flash(request, t["created"], "success")
     after = "/preview" if form.then == "preview" else ""
-    return _see(request, f"/news/{created['id']}{after}")
+    return workspace_of(request).see_other(request, f"/news/{created['id']}{after}", t["created"])
 
 
 # Declared after /news/new, which it would otherwise take for an article id.
 @router.get("/news/{news_id}", name="editor_article")
 async def article(request: Request, news_id: NewsId, editor: Editor) -> Response:
     found = await _components(request).news.for_editor(news_id)
-    return _page(request, "article.html", editor, str(found["title"]), article=found)
+    return workspace_of(request).page(
+        request, "article.html", principal=editor, title=str(found["title"]), article=found
+    )
 
 
 @router.get("/news/{news_id}/edit")
@@ -153,7 +126,7 @@ async def edit_article(request: Request, news_id: NewsId, editor: Editor) -> Res
 @router.post("/news/{news_id}/edit")
 async def save_article(request: Request, news_id: NewsId, editor: Editor) -> Response:
     components = _components(request)
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     current = await components.news.for_editor(news_id)
     form = await read_form(request, components.news_images.max_bytes)
     fields = checked(form, t, creating=False)
@@ -166,9 +139,8 @@ async def save_article(request: Request, news_id: NewsId, editor: Editor) -> Res
         return _stale(request, editor, news_id, exc, form)
     except (NewsBodyRefused, NewsImageAltMissing, NewsImageRefused, NewsImageTooLarge) as exc:
         return _refused(request, editor, form, current, exc)
-    flash(request, t["saved"], "success")
     after = "/preview" if form.then == "preview" else ""
-    return _see(request, f"/news/{news_id}{after}")
+    return workspace_of(request).see_other(request, f"/news/{news_id}{after}", t["saved"])
 
 
 async def _image(components: PortalComponents, form: ArticleForm, current: Doc | None) -> Any:
@@ -190,9 +162,9 @@ def _form_page(
     current: Doc | None,
     status_code: int = 200,
 ) -> Response:
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     limit = _components(request).news_images.max_bytes
-    return _workspace(request).page(
+    return workspace_of(request).page(
         request,
         "form.html",
         principal=editor,
@@ -211,7 +183,7 @@ def _refused(
     current: Doc | None,
     exc: NewsBodyRefused | NewsImageAltMissing | NewsImageRefused | NewsImageTooLarge,
 ) -> Response:
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     if isinstance(exc, NewsBodyRefused):
         form.errors.extend(t[kind].format(src=src) for kind, src in exc.images)
         status = 422
@@ -237,11 +209,11 @@ def _stale(
     form: ArticleForm | None = None,
 ) -> Response:
     """Who changed the article and when; what the editor typed, to copy; a reload link."""
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     text = t["stale_text"].format(
-        who=exc.changed_by or "?", when=_when(exc.changed_at), version=exc.current_version
+        who=exc.changed_by or "?", when=local_text(exc.changed_at), version=exc.current_version
     )
-    return _workspace(request).page(
+    return workspace_of(request).page(
         request,
         "stale.html",
         principal=editor,
@@ -249,7 +221,7 @@ def _stale(
         status_code=412,
         text=text,
         form=form,
-        reload_url=_workspace(request).renderer.url(
+        reload_url=workspace_of(request).renderer.url(
             f"/news/{news_id}/edit" if form else f"/news/{news_id}"
         ),
     )
@@ -263,8 +235,8 @@ async def preview(request: Request, news_id: NewsId, editor: Editor) -> Response
     """The public page itself (its template, CSS and body rendering), with a notice."""
     components = _components(request)
     found = await components.news.for_editor(news_id)
-    t = _workspace(request).t(request)
-    renderer = _workspace(request).renderer
+    t = labels_of(request)
+    renderer = workspace_of(request).renderer
     published = found["state"] == "published"
     notice = {
         "label": t["preview_label"],
@@ -284,24 +256,24 @@ async def preview(request: Request, news_id: NewsId, editor: Editor) -> Response
 @router.post("/news/{news_id}/publish")
 async def publish(request: Request, news_id: NewsId, editor: Editor) -> Response:
     version = await _posted_version(request)
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     try:
         done = await _components(request).news.publish(news_id, version, editor)
     except NewsChanged as exc:
         return _stale(request, editor, news_id, exc)
-    flash(request, t["published_flash"].format(url=news_url(str(done["slug"]))), "success")
-    return _see(request, f"/news/{news_id}")
+    published = t["published_flash"].format(url=news_url(str(done["slug"])))
+    return workspace_of(request).see_other(request, f"/news/{news_id}", published)
 
 
 @router.get("/news/{news_id}/unpublish")
 async def confirm_unpublish(request: Request, news_id: NewsId, editor: Editor) -> Response:
     found = await _components(request).news.for_editor(news_id)
-    t = _workspace(request).t(request)
-    return _page(
+    t = labels_of(request)
+    return workspace_of(request).page(
         request,
         "unpublish.html",
-        editor,
-        t["unpublish_title"],
+        principal=editor,
+        title=t["unpublish_title"],
         article=found,
         text=t["unpublish_text"].format(title=found["title"], url=found["url"]),
     )
@@ -310,13 +282,12 @@ async def confirm_unpublish(request: Request, news_id: NewsId, editor: Editor) -
 @router.post("/news/{news_id}/unpublish")
 async def unpublish(request: Request, news_id: NewsId, editor: Editor) -> Response:
     version = await _posted_version(request)
-    t = _workspace(request).t(request)
+    t = labels_of(request)
     try:
         await _components(request).news.unpublish(news_id, version, editor)
     except NewsChanged as exc:
         return _stale(request, editor, news_id, exc)
-    flash(request, t["unpublished_flash"], "success")
-    return _see(request, f"/news/{news_id}")
+    return workspace_of(request).see_other(request, f"/news/{news_id}", t["unpublished_flash"])
 
 
 async def _posted_version(request: Request) -> int:
