@@ -14,10 +14,15 @@ from pymongo.errors import DuplicateKeyError
 
 from services.documents.domain.open_documents import OPEN_ENTRY_FIELDS, OPEN_STATES
 from services.documents.repositories.aggregates import BATCH, AggregateStore
+from services.documents.repositories.day_walk import (
+    EARLIEST,
+    DayBuckets,
+    WalkLimits,
+    walk_newest_first,
+)
 from services.documents.repositories.open_documents import OpenDocuments
 from shared.kit.types import Doc
 
-EARLIEST = "earliest"
 # A listing request looks at this many documents and this many days at most, then hands
 # back a cursor: its cost never depends on how much history is stored.
 MAX_EXAMINED = 2000
@@ -41,11 +46,6 @@ def id_after_day(day: str) -> str:
         dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
     )
     return f"{int(next_day.timestamp() * 1000):012x}"
-
-
-def _days_before(day: str, count: int) -> list[str]:
-    start = dt.date.fromisoformat(day)
-    return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
 class DocumentRepository(AggregateStore):
@@ -96,40 +96,20 @@ class DocumentRepository(AggregateStore):
         self, accepts: Callable[[Doc], bool], before_id: str | None, limit: int
     ) -> tuple[list[Doc], str | None]:
         """Up to ``limit`` accepted documents older than ``before_id``, newest first, and the
-        cursor to go on from (None at the end of history).
-
-        Reads day buckets by ``_id`` and documents by ``_id $in``; stops after examining
-        ``MAX_EXAMINED`` documents and hands back a cursor, whatever the filter.
-        """
-        earliest_doc = await self._days.find_one({"_id": EARLIEST})
-        earliest = str(earliest_doc["day"]) if earliest_doc else None
-        if earliest is None:
-            return [], None
-        day = day_of(before_id) if before_id else dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-        found: list[Doc] = []
-        examined = reads = 0
-        while day >= earliest:
-            if reads == MAX_BUCKET_READS:
-                # Sparse history: a filter that matches little must not walk back for years.
-                return found, id_after_day(day)
-            reads += 1
-            days = [d for d in _days_before(day, DAYS_PER_READ) if d >= earliest]
-            buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
-            for one in days:
-                ids = sorted(buckets.get(one, {}).get("ids", []), reverse=True)
-                ids = [i for i in ids if before_id is None or i < before_id]
-                for start in range(0, len(ids), BATCH):
-                    chunk = ids[start : start + BATCH]
-                    for doc in await self.many(chunk):
-                        examined += 1
-                        if accepts(doc):
-                            found.append(doc)
-                            if len(found) > limit:  # one more than asked: a page follows
-                                return found[:limit], str(found[limit - 1]["_id"])
-                    if examined >= MAX_EXAMINED:
-                        return found, (str(found[-1]["_id"]) if len(found) == limit else chunk[-1])
-            day = (dt.date.fromisoformat(days[-1]) - dt.timedelta(days=1)).isoformat()
-        return found, None
+        cursor to go on from (None at the end of history): ``day_walk`` over the days the
+        documents were created, keyed by their time-ordered ids."""
+        today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        return await walk_newest_first(
+            DayBuckets(
+                self._days, "ids", self.many, str, lambda doc: str(doc["_id"]), id_after_day
+            ),
+            accepts,
+            before=before_id,
+            first_day="",
+            last_day=day_of(before_id) if before_id else today,
+            limit=limit,
+            limits=WalkLimits(MAX_EXAMINED, BATCH, DAYS_PER_READ, MAX_BUCKET_READS),
+        )
 
     async def set_link(self, document_id: str, replaces_id: str) -> None:
         """Record the back-link on the replacing document (idempotent)."""

@@ -8,7 +8,6 @@ documents not yet closed (its size is the work in flight, not the history).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -23,19 +22,19 @@ from services.documents.domain.incoming_listing import (
     open_entry,
 )
 from services.documents.repositories.aggregates import BATCH, AggregateStore
+from services.documents.repositories.day_walk import (
+    EARLIEST,
+    DayBuckets,
+    WalkLimits,
+    walk_newest_first,
+)
 from shared.kit.types import Doc
 
-EARLIEST = "earliest"
 # A listing of history looks at this many documents and this many days per read at most,
 # then hands back a cursor: its cost never depends on how much history is stored.
 MAX_EXAMINED = 2000
 DAYS_PER_READ = 31
 MAX_BUCKET_READS = 12  # a year of day buckets per request at most
-
-
-def _days_before(day: str, count: int) -> list[str]:
-    start = dt.date.fromisoformat(day)
-    return [(start - dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
 class IncomingRepository(AggregateStore):
@@ -90,43 +89,21 @@ class IncomingRepository(AggregateStore):
         limit: int,
     ) -> tuple[list[Doc], str | None]:
         """Up to ``limit`` accepted documents that arrived before the sort key ``before``,
-        between ``first_day`` and ``last_day``, newest first, and the key to go on from.
-
-        Reads day buckets by ``_id`` (31 a read) and documents by ``_id $in``; stops after
-        examining ``MAX_EXAMINED`` documents and hands back a cursor, whatever the filter.
-        """
-        earliest_doc = await self._days.find_one({"_id": EARLIEST})
-        if earliest_doc is None:
-            return [], None
-        stop = max(first_day, str(earliest_doc["day"]))
-        day = last_day
-        found: list[Doc] = []
-        examined = reads = 0
-        while day >= stop:
-            if reads == MAX_BUCKET_READS:
-                # Sparse history: a filter that matches little must not walk back for years.
-                return found, after_day(day)
-            reads += 1
-            days = [d for d in _days_before(day, DAYS_PER_READ) if d >= stop]
-            buckets = {b["_id"]: b async for b in self._days.find({"_id": {"$in": days}})}
-            for one in days:
-                keys = sorted(buckets.get(one, {}).get("keys", []), reverse=True)
-                keys = [k for k in keys if before is None or k < before]
-                for start in range(0, len(keys), BATCH):
-                    chunk = keys[start : start + BATCH]
-                    docs = await self.many([k.split("|", 1)[1] for k in chunk])
-                    for key, doc in zip(chunk, _aligned(chunk, docs), strict=True):
-                        examined += 1
-                        if doc is not None and accepts(doc):
-                            found.append(doc)
-                            if len(found) > limit:
-                                return found[:limit], closed_sort_key(found[limit - 1])
-                        if examined >= MAX_EXAMINED:
-                            return found, key
-            day = (dt.date.fromisoformat(days[-1]) - dt.timedelta(days=1)).isoformat()
-        return found, None
-
-
-def _aligned(keys: list[str], docs: list[Doc]) -> list[Doc | None]:
-    by_id = {str(d["_id"]): d for d in docs}
-    return [by_id.get(k.split("|", 1)[1]) for k in keys]
+        between ``first_day`` and ``last_day``, newest first, and the key to go on from:
+        ``day_walk`` over the days they arrived, keyed by ``closed_sort_key``."""
+        return await walk_newest_first(
+            DayBuckets(
+                self._days,
+                "keys",
+                self.many,
+                lambda key: key.split("|", 1)[1],
+                closed_sort_key,
+                after_day,
+            ),
+            accepts,
+            before=before,
+            first_day=first_day,
+            last_day=last_day,
+            limit=limit,
+            limits=WalkLimits(MAX_EXAMINED, BATCH, DAYS_PER_READ, MAX_BUCKET_READS),
+        )

@@ -49,9 +49,12 @@ async def test_a_filter_matching_little_gets_a_cursor_instead_of_a_scan(
     monkeypatch.setattr(repo_module, "MAX_EXAMINED", 5)
     repo = DocumentRepository(db)
     ids = await _store(repo, 0, 12, "VP")
+    newest_first = sorted(ids, reverse=True)
+    # At most MAX_EXAMINED documents a request; the cursor resumes right after the last one.
     page, cursor = await repo.walk_newest_first(lambda d: False, None, 10)
-    # The bound is checked per batch read: the whole batch was examined, then handed back.
-    assert page == [] and cursor == min(ids)
+    assert page == [] and cursor == newest_first[4]
+    page, cursor = await repo.walk_newest_first(lambda d: False, cursor, 10)
+    assert page == [] and cursor == newest_first[9]
     assert await repo.walk_newest_first(lambda d: False, cursor, 10) == ([], None)
 
 
