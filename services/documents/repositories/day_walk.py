@@ -18,6 +18,11 @@ from pymongo.asynchronous.collection import AsyncCollection
 from shared.kit.types import Doc
 
 EARLIEST = "earliest"  # the bucket naming the first day that has documents: the walk's end
+# A request looks at this many documents and this many days a read at most, then hands back
+# a cursor (tests lower them through the repository modules that pass them in).
+MAX_EXAMINED = 2000
+DAYS_PER_READ = 31
+MAX_BUCKET_READS = 12  # a year of day buckets per request at most
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,16 @@ from pymongo.errors import DuplicateKeyError
 from services.documents.domain.open_documents import OPEN_ENTRY_FIELDS, OPEN_STATES
 from services.documents.repositories.aggregates import BATCH, AggregateStore
 from services.documents.repositories.day_walk import (
+    DAYS_PER_READ,
     EARLIEST,
+    MAX_BUCKET_READS,
+    MAX_EXAMINED,
     DayBuckets,
     WalkLimits,
     walk_newest_first,
 )
 from services.documents.repositories.open_documents import OpenDocuments
 from shared.kit.types import Doc
-
-# A listing request looks at this many documents and this many days at most, then hands
-# back a cursor: its cost never depends on how much history is stored.
-MAX_EXAMINED = 2000
-DAYS_PER_READ = 31
-MAX_BUCKET_READS = 12  # a year of day buckets per request at most
 
 
 def day_of(document_id: str) -> str:

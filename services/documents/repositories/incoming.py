@@ -23,18 +23,15 @@ from services.documents.domain.incoming_listing import (
 )
 from services.documents.repositories.aggregates import BATCH, AggregateStore
 from services.documents.repositories.day_walk import (
+    DAYS_PER_READ,
     EARLIEST,
+    MAX_BUCKET_READS,
+    MAX_EXAMINED,
     DayBuckets,
     WalkLimits,
     walk_newest_first,
 )
 from shared.kit.types import Doc
-
-# A listing of history looks at this many documents and this many days per read at most,
-# then hands back a cursor: its cost never depends on how much history is stored.
-MAX_EXAMINED = 2000
-DAYS_PER_READ = 31
-MAX_BUCKET_READS = 12  # a year of day buckets per request at most
 
 
 class IncomingRepository(AggregateStore):
