@@ -6,11 +6,14 @@ rules and reads them with one ``_id``/``_id $in`` query, never a filter or a sor
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 
+from services.portal.domain.page import page_body, type_label
 from shared.kit.text import words
 from shared.kit.types import Doc
 
@@ -18,6 +21,8 @@ ALL = ("all", "")
 MAX_VALUE_BYTES = 120
 MAX_TERM_LEN = 40
 MAX_BODY_TERMS = 200
+MAX_CACHED_PIECE = 48
+MIN_COMPRESSED = 200  # shorter packed postings are kept as plain JSON
 DAYS = [f"{d:02d}" for d in range(31, 0, -1)]
 
 
@@ -115,16 +120,28 @@ def unpack_postings(month: str, value: object) -> tuple[list[str], list[str]]:
     return [prefix + k for k in head], [prefix + k for k in body]
 
 
+COMPRESSED = "z"  # a packed value that starts so is base64 of the zlib-compressed JSON
+
+
 def _packed(head: list[str], body: list[str]) -> str:
-    return json.dumps([head, body], ensure_ascii=False, separators=(",", ":"))
+    """The JSON, compressed when that is shorter: a month's sorted keys share most of
+    their characters, and the store pays per byte written and read (the fastest level:
+    most of the gain at a fraction of the time)."""
+    text = json.dumps([head, body], ensure_ascii=False, separators=(",", ":"))
+    if len(text) < MIN_COMPRESSED:
+        return text
+    squeezed = COMPRESSED + base64.b64encode(zlib.compress(text.encode(), 1)).decode()
+    return squeezed if len(squeezed) < len(text) else text
 
 
 def _unpacked(value: object) -> tuple[list[str], list[str]]:
     if not isinstance(value, str):
         return [], []
     try:
+        if value.startswith(COMPRESSED):
+            value = zlib.decompress(base64.b64decode(value[1:], validate=True)).decode()
         head, body = json.loads(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, zlib.error):
         return [], []
     if not isinstance(head, list) or not isinstance(body, list):
         return [], []
@@ -153,7 +170,23 @@ def word_directory_id(term: str) -> str:
 
 
 def _words(*parts: str | None) -> list[str]:
-    return [w for part in parts if part for w in words(part) if len(w) <= MAX_TERM_LEN]
+    return [w for part in parts if part for piece in part.split() for w in _piece_words(piece)]
+
+
+def _piece_words(piece: str) -> tuple[str, ...]:
+    """The indexable words of one white-space-separated piece (nothing in ``words``
+    reaches across white space); short pieces are remembered, as texts repeat the same
+    few thousand of them, long ones are not kept."""
+    if len(piece) <= MAX_CACHED_PIECE:
+        return _cached_piece_words(piece)
+    return _indexable(piece)
+
+
+def _indexable(piece: str) -> tuple[str, ...]:
+    return tuple(w for w in words(piece) if len(w) <= MAX_TERM_LEN)
+
+
+_cached_piece_words = functools.lru_cache(maxsize=1 << 16)(_indexable)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -171,14 +204,14 @@ def page_terms(page: Doc) -> tuple[list[str], list[str]]:
     issuer = (page.get("issuer") or {}).get("name")
     head = sorted(
         {
-            *_label_words(page.get("type_name")),
+            *_label_words(type_label(page)),
             *_label_words(issuer),
             *_words(page.get("notation"), page.get("subject")),
         }
     )
     seen = set(head)
     body: list[str] = []
-    for word in _body_words(page.get("body") or ""):
+    for word in _body_words(page_body(page)):
         if word not in seen:
             seen.add(word)
             body.append(word)
@@ -191,6 +224,4 @@ def _body_words(text: str) -> Iterator[str]:
     """The words of a body in order, folded piece by piece as they are needed (folding
     never reaches across white space), so a long text stops being read at the cap."""
     for piece in text.split():
-        for word in words(piece):
-            if len(word) <= MAX_TERM_LEN:
-                yield word
+        yield from _piece_words(piece)

@@ -15,7 +15,7 @@ from shared.contracts.events import (
     DocumentUnpublished,
 )
 from shared.contracts.models import SignedDocument
-from shared.contracts.vocabulary import Access, Confidentiality, type_name
+from shared.contracts.vocabulary import Access, Confidentiality, DocumentType, type_name
 from shared.kit.types import Doc
 from shared.signing import canonical_bytes
 
@@ -54,32 +54,47 @@ def sort_key(issue_date: dt.date, published_at: dt.datetime, document_id: str) -
 def page_fields(event: DocumentPublished) -> Doc:
     """What a DocumentPublished event sets on the page (the ``$set`` of the projection)."""
     doc: SignedDocument = event.document
-    return {
+    fields: Doc = {
         "visible": True,
         "slug": document_slug(doc.notation, doc.year),
         "notation": doc.notation,
         "number": doc.number,
         "year": doc.year,
         "doc_type": str(doc.doc_type),
-        "type_name": type_name(doc.doc_type),
-        "type_name_en": type_name(doc.doc_type, "en"),
         "subject": doc.subject,
         "issuer": doc.issuer.model_dump(mode="json"),
-        "drafting_unit": doc.drafting_unit.model_dump(mode="json") if doc.drafting_unit else None,
-        "signer": doc.signer.model_dump(mode="json"),
         "issue_date": doc.issue_date.isoformat(),
         "effective_date": doc.effective_date.isoformat() if doc.effective_date else None,
         "field": doc.field,
-        "language": str(doc.language),
-        "body": doc.body,
-        "attachments": [a.model_dump(mode="json") for a in event.attachments],
         "published_at": event.published_at.astimezone(dt.UTC).isoformat(),
         "version": event.document_version,
         "sort_key": sort_key(doc.issue_date, event.published_at, event.document_id),
         "signed": signed_text(doc),
-        "signature": event.signature.model_dump(mode="json"),
+        "signature": _compact(event.signature.model_dump(mode="json")),
         "signature_status": str(SignatureStatus.PENDING),
     }
+    if event.attachments:  # most documents have none: no empty list stored
+        fields["attachments"] = [a.model_dump(mode="json") for a in event.attachments]
+    return fields
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fields_to_remove(fields: Doc) -> list[str]:
+    """What a publication with these ``fields`` takes off the page: what pages written
+    before kept and what this version leaves out (no attachments)."""
+    return [name for name in (*LEGACY_FIELDS, "attachments") if name not in fields]
+
+
+def signature_of(page: Doc) -> dict[str, Any]:
+    """The page's signature (one JSON string; pages written before kept an object)."""
+    value = page.get("signature")
+    if isinstance(value, str):
+        parsed: dict[str, Any] = json.loads(value)
+        return parsed
+    return dict(value or {})
 
 
 def signed_text(doc: SignedDocument) -> str:
@@ -118,6 +133,49 @@ def signed_document(page: Doc) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(value)
         return parsed
     return dict(value)
+
+
+# Shown on the document's own page only, and already in the signed copy: not stored beside
+# it (the body would be stored twice), read from it when the page is shown or indexed.
+FROM_SIGNED_COPY: dict[str, Any] = {
+    "body": "",
+    "drafting_unit": None,
+    "signer": {},
+    "language": "vi",
+}
+# What pages written before also kept: these four, and the type's names (now derived from
+# ``doc_type`` when shown). A publication removes them, so no stale copy outlives it.
+LEGACY_FIELDS = (*FROM_SIGNED_COPY, "type_name", "type_name_en")
+
+
+def with_signed_fields(page: Doc) -> Doc:
+    """The page with the fields it takes from its signed copy (parsed once, and only when
+    one is missing: a page written before kept them all)."""
+    missing = [name for name in FROM_SIGNED_COPY if name not in page]
+    if not missing:
+        return page
+    signed = signed_document(page) if page.get("signed") else {}
+    return {**page, **{name: signed.get(name, FROM_SIGNED_COPY[name]) for name in missing}}
+
+
+def page_body(page: Doc) -> str:
+    """The body of a page: its own field on a page written before, else the signed copy's."""
+    if "body" in page:
+        return str(page["body"] or "")
+    if not page.get("signed"):
+        return ""
+    return str(signed_document(page).get("body") or "")
+
+
+def type_label(page: Doc, language: str = "vi") -> str:
+    """The name of the page's document type (stored on pages written before)."""
+    stored = page.get("type_name_en" if language == "en" else "type_name")
+    if stored:
+        return str(stored)
+    try:
+        return type_name(DocumentType(str(page.get("doc_type") or "")), language)
+    except ValueError:
+        return str(page.get("doc_type") or "")
 
 
 def revoked_fields(event: DocumentRevoked) -> Doc:

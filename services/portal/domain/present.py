@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.portal.domain.page import FileStatus
+from services.portal.domain.page import FileStatus, signature_of, type_label, with_signed_fields
 from shared.kit.types import Doc
 
 
@@ -19,8 +19,8 @@ def summary(page: Doc) -> Doc:
         "number": page["number"],
         "year": page["year"],
         "type": page["doc_type"],
-        "type_name": page["type_name"],
-        "type_name_en": page.get("type_name_en", ""),
+        "type_name": type_label(page),
+        "type_name_en": type_label(page, "en"),
         "subject": page["subject"],
         "issuer": page["issuer"],
         "field": page.get("field"),
@@ -34,6 +34,7 @@ def summary(page: Doc) -> Doc:
 
 
 def detail(page: Doc, file_statuses: dict[str, str], slugs: dict[str, str]) -> Doc:
+    page = with_signed_fields(page)
     body = summary(page)
     base = document_url(page["slug"])
     attachments = []
@@ -61,12 +62,12 @@ def detail(page: Doc, file_statuses: dict[str, str], slugs: dict[str, str]) -> D
         {
             "drafting_unit": page.get("drafting_unit"),
             "signer": page["signer"],
-            "language": page.get("language", "vi"),
-            "body": page.get("body", ""),
+            "language": page["language"] or "vi",
+            "body": page["body"] or "",
             "attachments": attachments,
             "signature": {
                 "status": page.get("signature_status", "pending"),
-                "kid": page.get("signature", {}).get("kid"),
+                "kid": signature_of(page).get("kid"),
             },
             "revoked": page.get("revoked"),
             "replaced_by": replaced_by,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from services.portal.domain.page import (
     back_link,
+    fields_to_remove,
     gone_fields,
     page_fields,
     refusal,
@@ -31,14 +32,22 @@ class SlugBook:
     live insert does)."""
 
     owners: dict[str, str] = field(default_factory=dict)
+    claims: list[tuple[str, str]] = field(default_factory=list)  # (slug, document), in order
 
     def claim(self, slug: str, document_id: str) -> str:
-        owner = self.owners.setdefault(slug, document_id)
-        if owner == document_id:
+        if self._take(slug, document_id):
             return slug
         other = disambiguated(slug, document_id)
-        self.owners.setdefault(other, document_id)
+        self._take(other, document_id)
         return other
+
+    def _take(self, slug: str, document_id: str) -> bool:
+        owner = self.owners.get(slug)
+        if owner is None:
+            self.owners[slug] = document_id
+            self.claims.append((slug, document_id))
+            return True
+        return owner == document_id
 
 
 def _applies(page: Doc, concern: str, version: int) -> bool:
@@ -46,10 +55,12 @@ def _applies(page: Doc, concern: str, version: int) -> bool:
     return applied is None or int(applied["version"]) < version
 
 
-def _apply(page: Doc, concern: str, version: int, event_id: str, fields: Doc) -> None:
-    if _applies(page, concern, version):
-        page.update(fields)
-        page.setdefault("applied", {})[concern] = {"version": version, "event_id": event_id}
+def _apply(page: Doc, concern: str, version: int, event_id: str, fields: Doc) -> bool:
+    if not _applies(page, concern, version):
+        return False
+    page.update(fields)
+    page.setdefault("applied", {})[concern] = {"version": version, "event_id": event_id}
+    return True
 
 
 def fold(pages: dict[str, Doc], event: EventData, event_id: str, slugs: SlugBook) -> bool:
@@ -64,7 +75,10 @@ def fold(pages: dict[str, Doc], event: EventData, event_id: str, slugs: SlugBook
             return False
         fields = page_fields(event)
         fields["slug"] = slugs.claim(str(fields["slug"]), event.document_id)
-        _apply(page_of(event.document_id), "page", event.document_version, event_id, fields)
+        page = page_of(event.document_id)
+        if _apply(page, "page", event.document_version, event_id, fields):
+            for name in fields_to_remove(fields):  # as the live projection's ``$unset``
+                page.pop(name, None)
     elif isinstance(event, DocumentRevoked):
         fields = revoked_fields(event)
         _apply(page_of(event.document_id), "revoked", event.document_version, event_id, fields)

@@ -23,7 +23,7 @@ SUMMARY_FIELDS = [
     "number",
     "year",
     "doc_type",
-    "type_name",
+    "type_name",  # kept by pages written before; else derived from doc_type
     "type_name_en",
     "subject",
     "issuer",
@@ -49,15 +49,26 @@ class PageRepository:
         return self._model["pages"]
 
     async def apply(
-        self, document_id: str, *, concern: str, version: int, event_id: str, fields: Doc
+        self,
+        document_id: str,
+        *,
+        concern: str,
+        version: int,
+        event_id: str,
+        fields: Doc,
+        unset: Sequence[str] = (),
     ) -> bool:
+        """``fields`` set and ``unset`` removed, if ``version`` is newer for ``concern``."""
+        update: Doc = {"$set": fields}
+        if unset:
+            update["$unset"] = {name: "" for name in unset}
         return await apply_if_newer(
             self.collection,
             document_id,
             concern=concern,
             version=version,
             event_id=event_id,
-            update={"$set": fields},
+            update=update,
         )
 
     async def add_back_link(self, document_id: str, link: Mapping[str, str]) -> None:

@@ -24,7 +24,7 @@ from services.portal.repositories.bulk import insert_new
 from services.portal.repositories.index_writes import write_index
 from services.portal.repositories.model import ModelCollections
 from shared.contracts.models import OrgRef, Signer
-from shared.contracts.vocabulary import DocumentType, type_name
+from shared.contracts.vocabulary import DocumentType
 from shared.kit.types import Doc
 
 BATCH = 2000
@@ -58,6 +58,15 @@ def make_page(n: int, day: dt.date, rng: random.Random, prefix: str) -> Doc:
     body = "Điều 1. " + " ".join(rng.choices(WORDS, k=40))
     published = dt.datetime.combine(day, dt.time(8), dt.UTC) + dt.timedelta(seconds=n % 86_400)
     signer = Signer(name="Bùi Thanh Sơn", position="Bộ trưởng").model_dump(mode="json")
+    signed = {
+        "document_id": document_id,
+        "notation": notation,
+        "subject": subject,
+        "signer": signer,
+        "drafting_unit": None,
+        "language": "vi",
+        "body": body,
+    }
     return {
         "_id": document_id,
         "visible": True,
@@ -66,27 +75,16 @@ def make_page(n: int, day: dt.date, rng: random.Random, prefix: str) -> Doc:
         "number": n + 1,
         "year": day.year,
         "doc_type": str(doc_type),
-        "type_name": type_name(doc_type),
-        "type_name_en": type_name(doc_type, "en"),
         "subject": subject,
         "issuer": issuer,
-        "drafting_unit": None,
-        "signer": signer,
         "issue_date": day.isoformat(),
         "effective_date": day.isoformat(),
         "field": rng.choice(FIELDS),
-        "language": "vi",
-        "body": body,
         "attachments": [],
         "published_at": published.isoformat(),
         "version": 1,
         "sort_key": sort_key(day, published, document_id),
-        "signed": json.dumps(
-            {"document_id": document_id, "notation": notation, "subject": subject},
-            ensure_ascii=False,
-            separators=(",", ":"),
-            sort_keys=True,
-        ),
+        "signed": json.dumps(signed, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
         "signature": {"kid": "preload", "value": "", "signed_at": published.isoformat()},
         "signature_status": str(SignatureStatus.VERIFIED),
         "applied": {"page": {"version": 1, "event_id": f"preload-{document_id}"}},

@@ -12,6 +12,7 @@ from services.portal.domain.index import id_of, issuer_names
 from services.portal.domain.page import (
     SignatureStatus,
     back_link,
+    fields_to_remove,
     gone_fields,
     page_fields,
     refusal,
@@ -80,6 +81,7 @@ class Projection:
             version=event.document_version,
             event_id=event_id,
             fields=fields,
+            unset=fields_to_remove(fields),
         )
         page = await self._pages.get(event.document_id)
         if page is None:

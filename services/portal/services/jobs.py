@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.portal.domain.page import FileStatus, SignatureStatus, signed_document
+from services.portal.domain.page import FileStatus, SignatureStatus, signature_of, signed_document
 from services.portal.repositories import FileRepository, PageRepository, PendingWork
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.keys import JwksCache, JwksUnavailable
@@ -94,7 +94,7 @@ class SignatureJobs:
             if page is None or page.get("signature_status") != str(SignatureStatus.PENDING):
                 await self._queue.done(record)
                 continue
-            signature = DocumentSignature.model_validate(page["signature"])
+            signature = DocumentSignature.model_validate(signature_of(page))
             try:
                 jwks = await self._keys.for_kid(signature.kid)
             except JwksUnavailable:

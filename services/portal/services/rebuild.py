@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.portal.domain.index_records import IndexRecords
-from services.portal.domain.page import SignatureStatus, signed_document
+from services.portal.domain.page import SignatureStatus, signature_of, signed_document
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from services.portal.errors import PageRefused
 from services.portal.repositories import (
@@ -83,9 +83,9 @@ class Folded:
 
     def new_slugs(self) -> list[Doc]:
         """The slugs claimed since the last call (claims are never taken back)."""
-        owners = list(self.slugs.owners.items())[self._slugs_handed :]
-        self._slugs_handed += len(owners)
-        return [{"_id": slug, "document_id": page} for slug, page in owners]
+        claims = self.slugs.claims[self._slugs_handed :]
+        self._slugs_handed += len(claims)
+        return [{"_id": slug, "document_id": page} for slug, page in claims]
 
     def remember(self, page: Doc) -> None:
         page_id = str(page["_id"])
@@ -251,7 +251,7 @@ class Rebuild:
         for page in pages:
             if page.get("signature_status") != str(SignatureStatus.PENDING):
                 continue
-            signature = DocumentSignature.model_validate(page["signature"])
+            signature = DocumentSignature.model_validate(signature_of(page))
             try:
                 jwks = await self._keys.for_kid(signature.kid) if self._keys else None
             except JwksUnavailable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 from services.portal.domain.index import (
@@ -12,7 +13,9 @@ from services.portal.domain.index import (
     facet_pairs,
     id_of,
     notation_key,
+    pack_postings,
     page_terms,
+    unpack_postings,
     value_key,
 )
 from shared.kit.text import words
@@ -67,3 +70,19 @@ def test_body_words_read_piece_by_piece_equal_the_whole_body_folded() -> None:
         head, found = page_terms(page)
         whole = [w for w in words(body) if len(w) <= MAX_TERM_LEN and w not in head]
         assert found == sorted(list(dict.fromkeys(whole))[:MAX_BODY_TERMS])
+
+
+def test_packed_postings_read_back_exactly_compressed_or_not() -> None:
+    month = "2025-06"
+    keys = [
+        f"2025-06-{d:02d}|20250601T08{n:04d}000000|doc{n:06d}" for d in (1, 2) for n in range(300)
+    ]
+    head, body = keys[:200], keys[200:]
+    packed = pack_postings(month, head, body)
+    assert packed.startswith("z") and len(packed) < len(json.dumps([head, body])) / 3
+    assert unpack_postings(month, packed) == (sorted(head), sorted(body))
+    short = pack_postings(month, keys[:1], [])
+    assert json.loads(short) == [[keys[0][len(month) + 1 :]], []]  # plain JSON as before
+    assert unpack_postings(month, short) == (keys[:1], [])
+    for garbage in ("z!!not base64", "z" + "AAAA", "[1,", None, 7):
+        assert unpack_postings(month, garbage) == ([], [])

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from services.portal.domain import present
 from services.portal.domain.index import page_terms
 from services.portal.domain.page import (
+    LEGACY_FIELDS,
     FileStatus,
     page_fields,
     refusal,
@@ -75,11 +76,56 @@ def test_internal_classified_or_inconsistent_documents_are_refused(
 def test_a_page_keeps_what_the_public_needs_and_starts_unverified() -> None:
     fields = page_fields(event())
     assert fields["slug"] == "1637-qd-bng-2025"
-    assert fields["type_name"] == "Quyết định"
+    assert present.summary({**fields, "_id": "doc-1"})["type_name"] == "Quyết định"
+    assert present.summary({**fields, "_id": "doc-1"})["type_name_en"] == "Decision"
     assert fields["signature_status"] == "pending"
     head, _ = page_terms(fields)
     assert {"quyet", "dinh", "1637", "qd", "bng"} <= set(head)
     assert fields["issue_date"] == "2025-03-28"
+
+
+def test_the_body_is_stored_once_in_the_signed_copy_and_shown_from_it() -> None:
+    published = event(
+        body="Điều 1. Ban hành Kế hoạch hộ chiếu.",
+        drafting_unit=OrgRef(code="000.00.31.H01", name="Cục Lãnh sự"),
+    )
+    page = {**page_fields(published), "_id": "doc-1"}
+    assert not set(LEGACY_FIELDS) & set(page)
+    assert page["signed"].count("Ban hành Kế hoạch hộ chiếu") == 1
+    shown = present.detail(page, {}, {})
+    assert shown["body"] == "Điều 1. Ban hành Kế hoạch hộ chiếu."
+    assert (shown["signer"]["name"], shown["signer"]["position"]) == ("Bùi Thanh Sơn", "Bộ trưởng")
+    assert shown["drafting_unit"]["name"] == "Cục Lãnh sự"
+    assert shown["language"] == "vi"
+    assert shown["type_name"] == "Quyết định"
+    assert isinstance(page["signature"], str) and shown["signature"]["kid"] == "k1"
+    _, body = page_terms(page)
+    assert {"ho", "chieu", "ban", "hanh"} <= set(body)
+
+
+def test_a_page_written_before_shows_and_indexes_its_own_fields() -> None:
+    """Pages written before kept the display fields beside the signed copy (sometimes a
+    nested object): they are shown as stored, whatever the signed copy holds."""
+    page = {**page_fields(event(body="Văn bản ký.")), "_id": "doc-1"}
+    page.update(
+        {
+            "signed": {"document_id": "doc-1", "body": "Văn bản ký."},
+            "body": "Nội dung đã lưu.",
+            "signer": {"name": "Người ký đã lưu", "position": "Thứ trưởng"},
+            "drafting_unit": None,
+            "language": "en",
+            "type_name": "Quyết định (cũ)",
+            "type_name_en": "Decision (old)",
+            "signature": {"alg": "EdDSA", "kid": "k-old", "value": "v", "signed_at": "x"},
+        }
+    )
+    shown = present.detail(page, {}, {})
+    assert shown["body"] == "Nội dung đã lưu."
+    assert shown["signer"]["name"] == "Người ký đã lưu"
+    assert shown["language"] == "en" and shown["signature"]["kid"] == "k-old"
+    assert (shown["type_name"], shown["type_name_en"]) == ("Quyết định (cũ)", "Decision (old)")
+    head, body = page_terms(page)
+    assert "cu" in head and {"noi", "dung", "luu"} <= set(body)
 
 
 def test_pages_sort_newest_first_by_issue_date_then_publication() -> None:

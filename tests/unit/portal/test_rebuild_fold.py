@@ -4,6 +4,7 @@ first slug claim wins, refused events leave no page, gone hides a page for good.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from shared.contracts.events import (
@@ -12,7 +13,13 @@ from shared.contracts.events import (
     DocumentRevoked,
     DocumentUnpublished,
 )
-from shared.contracts.models import DocumentSignature, OrgRef, SignedDocument, Signer
+from shared.contracts.models import (
+    ClaimCheck,
+    DocumentSignature,
+    OrgRef,
+    SignedDocument,
+    Signer,
+)
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
@@ -99,3 +106,32 @@ def test_replacement_links_both_ways_and_gone_hides_for_good() -> None:
     fold(pages, gone, "3", slugs)
     fold(pages, publication("old", 1), "1-again", slugs)
     assert pages["old"]["visible"] is False and pages["old"]["gone"]["explanation"] == "nhầm"  # type: ignore[index]
+
+
+def test_slug_claims_are_handed_out_in_order_once_each() -> None:
+    slugs = SlugBook()
+    pages: dict[str, dict[str, object]] = {}
+    fold(pages, publication("a", 1), "1", slugs)
+    fold(pages, publication("b", 1), "2", slugs)
+    fold(pages, publication("a", 2), "3", slugs)
+    assert slugs.claims == [("1637-qd-bng-2025", "a"), (str(pages["b"]["slug"]), "b")]
+
+
+def test_a_later_version_without_attachments_drops_the_earlier_list() -> None:
+    """As the live projection's ``$unset``: a field the newer version leaves out is gone."""
+    claim = ClaimCheck(
+        attachment_id="f1",
+        name="a.pdf",
+        media_type="application/pdf",
+        size=1,
+        sha256="a" * 64,
+        fetch_path="/api/v1/files/f1",
+    )
+    pages: dict[str, dict[str, object]] = {}
+    slugs = SlugBook()
+    fold(pages, publication("a", 1).model_copy(update={"attachments": [claim]}), "1", slugs)
+    assert pages["a"]["attachments"] == [claim.model_dump(mode="json")]
+    pages["a"]["body"] = "kept by a page written before"
+    fold(pages, publication("a", 2), "2", slugs)
+    assert "attachments" not in pages["a"] and "body" not in pages["a"]
+    assert json.loads(str(pages["a"]["signature"]))["kid"] == "k"
