@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import time
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,8 +122,10 @@ async def register_all(lgsp_url: str, partners: Partners, run_tag: str) -> None:
         "wrong-scheme": partners.slow.url.replace("http://", "https://"),
     }
     async with httpx.AsyncClient(base_url=lgsp_url, timeout=30) as lgsp:
-        for name, url in plan.items():
-            code = f"BENCH.{name.upper()}.{run_tag[-4:]}"
+        run_number = zlib.crc32(run_tag.encode()) % 1000
+        for index, (name, url) in enumerate(plan.items()):
+            # In the registry's form (ddd.dd.dd.Xdd), distinct per run and per partner.
+            code = f"{run_number:03d}.{index:02d}.99.B{index:02d}"
             partners.ids[name] = await _register(lgsp, code, name, url)
 
 
