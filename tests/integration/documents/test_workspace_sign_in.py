@@ -4,8 +4,6 @@ them, sign out; a form without its CSRF token is refused; every page has the CSP
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,74 +11,51 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page
-from pymongo import AsyncMongoClient
 
 from services.documents.app import create_app
 from shared.auth.principal import Role
 from shared.contracts.vocabulary import Confidentiality
 from tests.integration.documents import support
 from tests.integration.portal.browser import chromium
-from tests.support.infra import mongo_url, reachable
 from tests.support.services import auth
+from tests.support.workspace import (
+    ISSUER,
+    PASSWORD,
+    directory_copy,
+    require_dex,
+    serving,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
-DIRECTORY = ROOT / "deploy" / "local" / "dex" / "staff-directory.json"
 SHOTS = ROOT / "test-results" / "screenshots"
-ISSUER = "http://127.0.0.1:5556/dex"
 # The test port registered with the local Dex's client beside the usual 8001.
 PORT = 18001
 BASE = f"http://127.0.0.1:{PORT}"
-PASSWORD = "egov-demo"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
 def dex(servers: None) -> None:
-    if not reachable("127.0.0.1:5556"):
-        pytest.fail(
-            "Dex is not running: use `make test`, or start it with `deploy/local/infra.sh start`"
-        )
-    answer = httpx.get(f"{ISSUER}/.well-known/openid-configuration", timeout=5)
-    assert answer.json()["issuer"] == ISSUER
+    require_dex()
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the demo staff directory that a test may edit."""
-    path = tmp_path_factory.mktemp("staff") / "staff-directory.json"
-    path.write_text(DIRECTORY.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+    return directory_copy(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 async def workspace(dex: None, module_suffix: str, directory: Path) -> AsyncIterator[str]:
     """The documents service on a real port, so the browser and Dex's redirects reach it."""
-    if reachable(f"127.0.0.1:{PORT}"):
-        pytest.fail(f"port {PORT} is taken: another workspace test is running")
     settings = support.settings(
         module_suffix,
         port=PORT,
         staff_directory_file=str(directory),
         oidc_issuer=ISSUER,
     )
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(60):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.1)
+    async with serving(create_app(settings), PORT, settings.database_name()):
         yield BASE
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 30)
-        async with AsyncMongoClient[dict[str, Any]](mongo_url()) as client:
-            await client.drop_database(settings.database_name())
 
 
 def _as(role: Role) -> dict[str, str]:

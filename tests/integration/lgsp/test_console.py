@@ -7,56 +7,47 @@ name stays text on every page that shows it."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page, expect
-from pymongo import AsyncMongoClient
 
 from services.lgsp.app import create_app
 from shared.contracts.vocabulary import DocumentType
 from tests.integration.lgsp.support import PartnerServer, lgsp_settings, partner_server
 from tests.integration.portal.browser import chromium
-from tests.support.infra import mongo_url, reachable
 from tests.support.kafka import eventually, produce_event
+from tests.support.workspace import (
+    ISSUER,
+    PASSWORD,
+    directory_copy,
+    require_dex,
+    serving,
+)
 from tests.unit.lgsp.factories import published, signed_document
 
 ROOT = Path(__file__).resolve().parents[3]
-DIRECTORY = ROOT / "deploy" / "local" / "dex" / "staff-directory.json"
 SHOTS = ROOT / "test-results" / "screenshots"
-ISSUER = "http://127.0.0.1:5556/dex"
 # The test port registered with the local Dex's client beside the usual 8002.
 PORT = 18002
 BASE = f"http://127.0.0.1:{PORT}"
 CONSOLE = f"{BASE}/console"
-PASSWORD = "egov-demo"
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 CODE = "000.00.00.G77"
 
 
 @pytest.fixture(scope="module")
 def dex(servers: None) -> None:
-    if not reachable("127.0.0.1:5556"):
-        pytest.fail(
-            "Dex is not running: use `make test`, or start it with `deploy/local/infra.sh start`"
-        )
-    answer = httpx.get(f"{ISSUER}/.well-known/openid-configuration", timeout=5)
-    assert answer.json()["issuer"] == ISSUER
+    require_dex()
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("staff") / "staff-directory.json"
-    path.write_text(DIRECTORY.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+    return directory_copy(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +61,6 @@ async def console(
     dex: None, module_suffix: str, directory: Path, partners: PartnerServer
 ) -> AsyncIterator[str]:
     """The LGSP on a real port, so the browser and Dex's redirects reach it."""
-    if reachable(f"127.0.0.1:{PORT}"):
-        pytest.fail(f"port {PORT} is taken: another console test is running")
     settings = lgsp_settings(
         module_suffix,
         port=PORT,
@@ -79,22 +68,8 @@ async def console(
         oidc_issuer=ISSUER,
         documents_url=partners.base,
     )
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(60):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.1)
+    async with serving(create_app(settings), PORT, settings.database_name()):
         yield module_suffix
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 30)
-        async with AsyncMongoClient[dict[str, Any]](mongo_url()) as client:
-            await client.drop_database(settings.database_name())
 
 
 async def _sign_in(page: Page, email: str, path: str = "/") -> None:

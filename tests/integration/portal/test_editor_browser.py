@@ -5,34 +5,32 @@ unpublishes it; a drafter is refused the editor; a form without its CSRF token i
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import struct
 import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page
-from pymongo import AsyncMongoClient
 
 from services.portal.app import create_app
 from tests.integration.portal.browser import chromium
 from tests.integration.portal.conftest import portal_settings
 from tests.integration.portal.support import DocumentsStandIn
-from tests.support.infra import mongo_url, reachable
+from tests.support.workspace import (
+    DIRECTORY,
+    ISSUER,
+    PASSWORD,
+    require_dex,
+    serving,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
-DIRECTORY = ROOT / "deploy" / "local" / "dex" / "staff-directory.json"
 SHOTS = ROOT / "test-results" / "screenshots"
-ISSUER = "http://127.0.0.1:5556/dex"
 # The test port registered with the local Dex's client beside the usual 8000.
 PORT = 18000
 BASE = f"http://127.0.0.1:{PORT}"
-PASSWORD = "egov-demo"
 HOSTILE_TITLE = 'Họp báo <script>alert("t")</script>'
 HOSTILE_BODY = (
     "Bộ Ngoại giao **thông báo** lịch họp báo.\n\n"
@@ -61,12 +59,7 @@ def png(width: int = 8, height: int = 6) -> bytes:
 
 @pytest.fixture(scope="module")
 def dex(servers: None) -> None:
-    if not reachable("127.0.0.1:5556"):
-        pytest.fail(
-            "Dex is not running: use `make test`, or start it with `deploy/local/infra.sh start`"
-        )
-    answer = httpx.get(f"{ISSUER}/.well-known/openid-configuration", timeout=5)
-    assert answer.json()["issuer"] == ISSUER
+    require_dex()
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +67,6 @@ async def editor_site(
     dex: None, module_suffix: str, stand_in: DocumentsStandIn
 ) -> AsyncIterator[str]:
     """The portal on the port Dex knows, so the browser and Dex's redirects reach it."""
-    if reachable(f"127.0.0.1:{PORT}"):
-        pytest.fail(f"port {PORT} is taken: another editor test is running")
     settings = portal_settings(
         module_suffix,
         stand_in.url,
@@ -84,22 +75,8 @@ async def editor_site(
         oidc_issuer=ISSUER,
         news_image_max_bytes=64 * 1024,
     )
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(60):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.1)
+    async with serving(create_app(settings), PORT, settings.database_name()):
         yield BASE
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 30)
-        async with AsyncMongoClient[dict[str, Any]](mongo_url()) as client:
-            await client.drop_database(settings.database_name())
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
