@@ -53,6 +53,13 @@ class BucketRepository:
                 {"_id": f"{kind}:{key}"}, {"$addToSet": {"ids": {"$each": values}}}, upsert=True
             )
 
+    async def remove_from(self, kind: str, key: str, ids: Iterable[str]) -> None:
+        values = sorted(set(ids))
+        if values:
+            await self.collection.update_one(
+                {"_id": f"{kind}:{key}"}, {"$pullAll": {"ids": values}}
+            )  # not $pull with $in: the embedded store leaves the array as it is
+
     async def load(self, kind: str, keys: Sequence[str]) -> dict[str, list[str]]:
         """The ids of these buckets (at most 1000 keys), by key; missing buckets are left out."""
         if not keys:

@@ -25,7 +25,7 @@ from services.lgsp.domain.deliveries import (
     Mode,
 )
 from services.lgsp.repositories.active import ActiveRepository
-from services.lgsp.repositories.buckets import BucketRepository
+from services.lgsp.repositories.buckets import BucketRepository, minute_key
 from services.lgsp.repositories.lookups import LookupRepository
 from shared.kit.clock import as_utc
 from shared.kit.types import Doc
@@ -70,7 +70,14 @@ class DeliveryRepository:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
             existing = await self.get(doc["_id"])
-            if existing is not None and existing["state"] in OPEN_STATES:
+            if existing is None:
+                return False
+            minute = minute_key(doc["created_at"])
+            if minute_key(existing["created_at"]) != minute:
+                # Created in an earlier minute (a replay, a redelivered event): the entry
+                # just added would list the job twice.
+                await self.buckets.remove_from(CREATED, minute, [doc["_id"]])
+            if existing["state"] in OPEN_STATES:
                 await self.active.sync(existing)
             return False
         await self.active.sync(doc, new=True)

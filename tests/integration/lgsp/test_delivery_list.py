@@ -99,6 +99,29 @@ async def test_the_list_is_newest_first_filtered_and_paged(db: Any) -> None:
     assert opened == ["e6:p3", pending]
 
 
+async def test_a_job_created_again_in_a_later_minute_is_listed_once(db: Any) -> None:
+    """A replay or a redelivered event meets its job a minute (or a day) later: the second
+    insert is refused and leaves no entry behind in the later minute's bucket."""
+    repo = DeliveryRepository(db)
+    listing = DeliveryListing(repo, MetaRepository(db), HORIZON_S)
+    first = await _job(repo, "e1", "p1", 3)
+    again = new_job(
+        delivery_id=first,
+        event_id="e1",
+        event_type="document.published",
+        partner={"_id": "p1", "code": "code-p1", "webhook_url": "https://x"},
+        document_id="d1",
+        priority=0,
+        attachments=[],
+        now=NOW,
+        give_up_at=NOW + dt.timedelta(days=3),
+        publish_status=False,
+    )
+    assert not await repo.insert(again)
+    everything, _ = await _all(listing, DeliveryFilter(), ListOrder.NEWEST, 50)
+    assert everything == [first]
+
+
 async def test_a_page_stops_after_its_reads_and_hands_back_where_to_go_on(
     db: Any, monkeypatch: Any
 ) -> None:
