@@ -49,7 +49,12 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def canonical_bytes(document: SignedDocument | dict[str, Any]) -> bytes:
+Signed = SignedDocument | dict[str, Any] | bytes  # bytes: its canonical JSON already
+
+
+def canonical_bytes(document: Signed) -> bytes:
+    if isinstance(document, bytes):
+        return document  # kept as canonical JSON (a read model stores it so): as it is
     data = document.model_dump(mode="json") if isinstance(document, SignedDocument) else document
     return bytes(rfc8785.dumps(data))
 
@@ -165,7 +170,7 @@ def jws_header(jws: str) -> dict[str, Any] | None:
     return header if isinstance(header, dict) else None
 
 
-def verify_jws(document: SignedDocument | dict[str, Any], jws: str, jwks: dict[str, Any]) -> bool:
+def verify_jws(document: Signed, jws: str, jwks: dict[str, Any]) -> bool:
     """True when ``jws`` (detached) signs the canonical JSON of ``document`` under ``jwks``.
 
     Refuses what RFC 7515 says a verifier must not accept blindly: another algorithm, any
@@ -189,9 +194,7 @@ def verify_jws(document: SignedDocument | dict[str, Any], jws: str, jwks: dict[s
     return True
 
 
-def verify_legacy(
-    document: SignedDocument | dict[str, Any], value: str, kid: str, jwks: dict[str, Any]
-) -> bool:
+def verify_legacy(document: Signed, value: str, kid: str, jwks: dict[str, Any]) -> bool:
     key = _key_for(jwks, kid)
     signature = _decode_segment(value)
     if key is None or signature is None:
@@ -209,7 +212,7 @@ def form_of(signature: DocumentSignature) -> SignatureForm:
 
 
 def verify(
-    document: SignedDocument | dict[str, Any],
+    document: Signed,
     signature: DocumentSignature,
     jwks: dict[str, Any],
 ) -> bool:

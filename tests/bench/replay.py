@@ -21,12 +21,12 @@ from services.portal.repositories.model import ReadModelRepository
 from services.portal.services.rebuild import Rebuild
 from services.portal.settings import Settings
 from shared.contracts.events import DocumentPublished
-from shared.contracts.models import DocumentSignature, OrgRef, SignedDocument, Signer
+from shared.contracts.models import OrgRef, SignedDocument, Signer
 from shared.contracts.topics import DOCUMENTS_PUBLIC
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType
 from shared.messaging.envelope import build_record
 from shared.messaging.topics_admin import ensure_topics
-from shared.signing import sign
+from shared.signing import public_jwk, signature_for
 from tests.support.infra import kafka_bootstrap, mongo_url
 
 Doc = dict[str, Any]
@@ -74,6 +74,20 @@ WORDS = [
 ]
 
 
+KID = "bench"
+
+
+class BenchKeys:
+    """The key set of the bench's signing key, as the documents service would serve it: the
+    rebuild checks every signature as it does in production."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self.jwks = {"keys": [public_jwk(key.public_key(), KID)]}
+
+    async def for_kid(self, kid: str) -> dict[str, Any]:
+        return self.jwks
+
+
 def _event(n: int, key: Ed25519PrivateKey) -> DocumentPublished:
     day = dt.date(2025, 6, 30) - dt.timedelta(days=n // 30)
     words = [WORDS[(n * 7 + i) % len(WORDS)] for i in range(8)]
@@ -94,9 +108,7 @@ def _event(n: int, key: Ed25519PrivateKey) -> DocumentPublished:
         body="Điều 1. " + " ".join(WORDS[(n + i) % len(WORDS)] for i in range(40)),
         attachments=[],
     )
-    signature = DocumentSignature(
-        kid="bench", value=sign(doc, key), signed_at=dt.datetime.now(dt.UTC)
-    )
+    signature = signature_for(doc, key, KID, dt.datetime.now(dt.UTC))
     return DocumentPublished(
         document_id=doc.document_id,
         document_version=1,
@@ -107,12 +119,11 @@ def _event(n: int, key: Ed25519PrivateKey) -> DocumentPublished:
     )
 
 
-async def _produce(suffix: str, events: int) -> None:
+async def _produce(suffix: str, events: int, key: Ed25519PrivateKey) -> None:
     producer = AIOKafkaProducer(
         bootstrap_servers=kafka_bootstrap(), enable_idempotence=True, linger_ms=20
     )
     await producer.start()
-    key = Ed25519PrivateKey.generate()
     try:
         pending = []
         for n in range(events):
@@ -191,7 +202,8 @@ async def replay_figures(events: int, say: Any = print) -> Doc:
     database = f"bench_replay_{uuid.uuid4().hex[:6]}"
     await ensure_topics(kafka_bootstrap(), suffix=suffix, partitions=6)
     say(f"  replay: producing {events:,} document.published events")
-    await _produce(suffix, events)
+    key = Ed25519PrivateKey.generate()
+    await _produce(suffix, events, key)
     client: AsyncMongoClient[Doc] = AsyncMongoClient(mongo_url(), tz_aware=True)
     try:
         raw_done, raw_s = await _raw(suffix, client, database + "_raw")
@@ -202,7 +214,8 @@ async def replay_figures(events: int, say: Any = print) -> Doc:
             topic_suffix=suffix,
         )
         db = client[database]
-        job = Rebuild(ReadModelRepository(db), FileRepository(db), None, refresh_s=1.0)
+        keys = BenchKeys(key)
+        job = Rebuild(ReadModelRepository(db), FileRepository(db), keys, refresh_s=1.0)
         async with KafkaReplaySource(settings, batch=BATCH) as source:
             report = await job.run(source, switch=False)
         raw_rate = raw_done / raw_s if raw_s else 0.0

@@ -135,6 +135,15 @@ def signed_document(page: Doc) -> dict[str, Any]:
     return dict(value)
 
 
+def signed_payload(page: Doc) -> bytes:
+    """What the signature covers: the stored signed copy is its canonical JSON already
+    (``signed_text``), so it is checked as it is; pages written before kept an object."""
+    value = page["signed"]
+    if isinstance(value, str):
+        return value.encode()
+    return canonical_bytes(dict(value))
+
+
 # Shown on the document's own page only, and already in the signed copy: not stored beside
 # it (the body would be stored twice), read from it when the page is shown or indexed.
 FROM_SIGNED_COPY: dict[str, Any] = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.portal.domain.index_records import Changes, Indexed, IndexRecords
+from services.portal.domain.index_records import Changes, Indexed
 from services.portal.repositories.bulk import insert_new, insert_or_merge
 from services.portal.repositories.listing import FACETS_ID
 from services.portal.repositories.model import ModelCollections
@@ -73,20 +73,20 @@ def by_collection(changes: Changes) -> dict[str, dict[str, Doc | None]]:
 
 async def write_index(
     model: ModelCollections,
-    index: IndexRecords,
+    changes: Changes,
     slugs: Iterable[Doc],
     *,
     with_search_pages: bool = True,
     also: Sequence[tuple[str, Iterable[Doc]]] = (),
     streams: int = STREAMS,
 ) -> None:
-    """Every record of ``index``, the ``slugs`` claimed and ``also`` (collection, one-page
-    records) written into ``model``; records of many pages are merged with any already
-    there, so only for a model nobody else writes meanwhile (a rebuild's fresh model, a
-    preload with the services stopped). The largest collection goes first, so the streams
-    end together."""
+    """Every record of ``changes`` (from ``IndexRecords``), the ``slugs`` claimed and
+    ``also`` (collection, one-page records) written into ``model``; records of many pages
+    are merged with any already there, so only for a model nobody else writes meanwhile (a
+    rebuild's fresh model, a preload with the services stopped). The largest collection
+    goes first, so the streams end together."""
     parts: list[Iterator[Job]] = []
-    for name, records in by_collection(index.changes()).items():
+    for name, records in by_collection(changes).items():
         if name == "search_pages" and not with_search_pages:
             continue
         docs = ({"_id": i, **r} for i, r in records.items() if r is not None)

@@ -121,5 +121,5 @@ async def preload_pages(
             await insert_new(db["pages"], batch)
             batch = []
     await insert_new(db["pages"], batch)
-    await write_index(ModelCollections(db), index, slugs, with_search_pages=False)
+    await write_index(ModelCollections(db), index.changes(), slugs, with_search_pages=False)
     return ids

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.portal.domain.index_records import Indexed, IndexRecords
+from services.portal.domain.index_records import Changes, Indexed
 from services.portal.repositories.bulk import insert_new
 from services.portal.repositories.index_writes import one_page_records, write_index
 from services.portal.repositories.model import ModelCollections
@@ -80,14 +80,14 @@ class FreshModelRepository:
             await collection.bulk_write(ops, ordered=False)
 
     async def write_index(
-        self, index: IndexRecords, slugs: Sequence[Doc], unchecked: dict[str, int]
+        self, changes: Changes, slugs: Sequence[Doc], unchecked: dict[str, int]
     ) -> None:
         """Every index record not written yet, the slugs claimed last and, for the worker
         of whichever process serves this model, the signatures still to check (page →
         version)."""
         await write_index(
             self.model,
-            index,
+            changes,
             slugs,
             also=[
                 (

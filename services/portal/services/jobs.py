@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.portal.domain.page import FileStatus, SignatureStatus, signature_of, signed_document
+from services.portal.domain.page import FileStatus, SignatureStatus, signature_of, signed_payload
 from services.portal.repositories import FileRepository, PageRepository, PendingWork
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.keys import JwksCache, JwksUnavailable
@@ -100,7 +100,7 @@ class SignatureJobs:
             except JwksUnavailable:
                 await self._queue.release(str(record["_id"]))
                 return checked  # not yet checked: try again on the next round
-            valid = verify(signed_document(page), signature, jwks)
+            valid = verify(signed_payload(page), signature, jwks)
             status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
             await self._pages.set_signature_status(str(page["_id"]), page["version"], status)
             await self._queue.done(record)

@@ -7,10 +7,12 @@ the records of one page each that changed (what a page is indexed under, its sea
 record) and the slugs claimed, while the next batch is read and folded; it keeps every
 other index record of the visible pages in memory as they change
 (``domain/index_records.py``), so at the end each is written once, in bulk, without
-reading a page back; the signatures it could not check are handed to the worker. It
-switches the pointer (compare-and-set), waits until every replica has read it, and
-replays what arrived meanwhile through the live projection into the new model, so no
-event is lost between the two. Switching back is naming the previous model again.
+reading a page back. Signatures are checked in a thread beside the indexing of their
+batch (the signature library releases the interpreter); those it could not check (no key
+set) are handed to the worker. It switches the pointer (compare-and-set), waits until
+every replica has read it, and replays what arrived meanwhile through the live projection
+into the new model, so no event is lost between the two. Switching back is naming the
+previous model again.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from services.portal.domain.index_records import IndexRecords
-from services.portal.domain.page import SignatureStatus, signature_of, signed_document
+from services.portal.domain.index_records import Changes, IndexRecords
+from services.portal.domain.page import SignatureStatus, signature_of, signed_payload
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from services.portal.errors import PageRefused
 from services.portal.repositories import (
@@ -36,7 +38,7 @@ from services.portal.repositories import (
 from services.portal.repositories.model import ModelCollections, ReadModelRepository
 from services.portal.repositories.replay import FreshModelRepository
 from services.portal.services.documents import Projection
-from services.portal.services.keys import JwksCache, JwksUnavailable
+from services.portal.services.keys import JwksUnavailable
 from shared.contracts.events import (
     DocumentPublished,
     DocumentReplaced,
@@ -59,6 +61,13 @@ class Replayed:
     event_id: str
 
 
+class KeySet(Protocol):
+    """The documents service's signing keys (``JwksCache``): the key set that knows ``kid``,
+    or ``JwksUnavailable``."""
+
+    async def for_kid(self, kid: str) -> dict[str, Any]: ...
+
+
 class ReplaySource(Protocol):
     """The public topic, read from given offsets up to given ends (exclusive)."""
 
@@ -76,6 +85,7 @@ class Folded:
     back or recomputed at the end) and the signatures still to check."""
 
     seen: set[str] = field(default_factory=set)
+    final: Changes = field(default_factory=Changes)  # every index record, once all is folded
     slugs: SlugBook = field(default_factory=SlugBook)
     index: IndexRecords = field(default_factory=IndexRecords)
     unchecked: dict[str, int] = field(default_factory=dict)  # id → version, signature pending
@@ -87,10 +97,10 @@ class Folded:
         self._slugs_handed += len(claims)
         return [{"_id": slug, "document_id": page} for slug, page in claims]
 
-    def remember(self, page: Doc) -> None:
+    def track_signature(self, page: Doc) -> None:
+        """A visible page whose signature is still unchecked is left to the worker."""
         page_id = str(page["_id"])
         self.unchecked.pop(page_id, None)
-        self.index.remember(page)
         if (
             page.get("visible")
             and page.get("sort_key")
@@ -158,7 +168,7 @@ class Rebuild:
         self,
         pointer: ReadModelRepository,
         files: FileRepository,
-        keys: JwksCache | None,
+        keys: KeySet | None,
         *,
         refresh_s: float,
     ) -> None:
@@ -218,19 +228,25 @@ class Rebuild:
                 for replayed in batch:
                     if not fold(pages, replayed.event, replayed.event_id, folded.slugs):
                         report.refused += 1
-                await self._check_signatures(pages.values())
+                # The signatures are checked in a thread while this one indexes the pages.
+                verdicts = await self._start_signature_checks(pages.values())
                 await self._register_files(pages.values())
                 for page in pages.values():
-                    folded.remember(page)
+                    folded.index.remember(page)
+                await verdicts
+                for page in pages.values():
+                    folded.track_signature(page)
                 new = [p for i, p in pages.items() if i not in folded.seen]
                 changed = [p for i, p in pages.items() if i in folded.seen]
                 indexed = folded.index.page_changes()
                 slugs = folded.new_slugs()
                 await writes.submit(fresh.save_batch(new, changed, indexed, slugs))
+                await asyncio.sleep(0)  # the write sends its requests before the next fold
                 folded.seen.update(pages)
                 report.events += len(batch)
                 done += len(batch)
                 advanced(done)
+            folded.final = folded.index.changes()  # while the last batch is being written
             await writes.drain()
         finally:
             await writes.cancel()
@@ -243,11 +259,15 @@ class Rebuild:
         """Every index record of the final pages as the fold kept them, the slugs, and the
         signatures not checked during the replay (no key set), left to the worker."""
         report.visible = len(folded.index)
-        await fresh.write_index(folded.index, folded.new_slugs(), folded.unchecked)
+        await fresh.write_index(folded.final, folded.new_slugs(), folded.unchecked)
 
-    async def _check_signatures(self, pages: Iterable[Doc]) -> None:
-        """Check the signatures the fold left pending (pages new or changed in this batch);
-        without the key set they stay pending, for the worker."""
+    async def _start_signature_checks(self, pages: Iterable[Doc]) -> asyncio.Future[None]:
+        """Check, in a thread, the signatures the fold left pending (pages new or changed
+        in this batch); the future is done once each page has its verdict. The signature
+        library lets go of the interpreter while it verifies, so this runs beside the
+        indexing and the store's writes. Without the key set they stay pending, for the
+        worker."""
+        checks: list[Check] = []
         for page in pages:
             if page.get("signature_status") != str(SignatureStatus.PENDING):
                 continue
@@ -257,9 +277,8 @@ class Rebuild:
             except JwksUnavailable:
                 jwks = None
             if jwks is not None:
-                valid = verify(signed_document(page), signature, jwks)
-                status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
-                page["signature_status"] = str(status)
+                checks.append((page, signature, jwks))
+        return asyncio.get_running_loop().run_in_executor(None, _check_all, checks)
 
     async def _register_files(self, pages: Iterable[Doc]) -> None:
         claims = {
@@ -301,6 +320,16 @@ class Rebuild:
                 await _project(projection, replayed)
                 applied += 1
         return applied
+
+
+Check = tuple[Doc, DocumentSignature, dict[str, Any]]
+
+
+def _check_all(checks: list[Check]) -> None:
+    for page, signature, jwks in checks:
+        valid = verify(signed_payload(page), signature, jwks)
+        status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
+        page["signature_status"] = str(status)
 
 
 async def _project(projection: Projection, replayed: Replayed) -> None:

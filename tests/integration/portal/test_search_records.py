@@ -111,7 +111,7 @@ async def test_a_changed_page_leaves_the_packed_postings_of_a_rebuild(
         index.remember(page)
     await db["pages"].insert_many(pages)
     slugs = [{"_id": p["slug"], "document_id": p["_id"]} for p in pages]
-    await write_index(ModelCollections(db), index, slugs)
+    await write_index(ModelCollections(db), index.changes(), slugs)
     terms = TermRepository(db)
     changed, gone = pages[0], pages[1]
     old_key = changed["sort_key"]

@@ -10,7 +10,7 @@ import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.portal.domain.page import page_fields, signed_document, signed_text
+from services.portal.domain.page import page_fields, signed_document, signed_payload, signed_text
 from shared.contracts.events import DocumentPublished
 from shared.contracts.models import DocumentSignature, OrgRef, SignedDocument, Signer
 from shared.contracts.vocabulary import Access, DocumentType
@@ -62,6 +62,19 @@ def test_both_shapes_read_back_as_the_document_and_verify() -> None:
     assert verify(signed_document(old_shape), signature, JWKS)
     other = {"signed": page_fields(publication(subject="khác"))["signed"]}
     assert not verify(signed_document(other), signature, JWKS)
+
+
+def test_the_stored_copy_is_checked_as_it_is_and_a_changed_byte_fails() -> None:
+    event = publication()
+    signature = DocumentSignature.model_validate(event.signature.model_dump(mode="json"))
+    new_shape = {"signed": page_fields(event)["signed"]}
+    old_shape = {"signed": event.document.model_dump(mode="json")}
+    assert signed_payload(new_shape) == signed_payload(old_shape)
+    assert signed_payload(new_shape) == canonical_bytes(event.document)
+    assert verify(signed_payload(new_shape), signature, JWKS)
+    assert verify(signed_payload(old_shape), signature, JWKS)
+    tampered = {"signed": str(new_shape["signed"]).replace("1637", "1638")}
+    assert not verify(signed_payload(tampered), signature, JWKS)
 
 
 def test_the_fast_canonical_form_equals_rfc_8785_for_every_character() -> None:
