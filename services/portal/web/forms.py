@@ -25,6 +25,7 @@ class ArticleForm:
     remove_image: bool = False
     then: str = ""  # "preview": show the preview once saved
     version: int | None = None
+    form_key: str = ""  # one per new-article form shown: sent twice, it makes one article
     upload: bytes | None = None  # a new image file, if one was chosen
     errors: list[str] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ async def read_form(request: Request, max_image_bytes: int) -> ArticleForm:
             remove_image=bool(posted.get("remove_image")),
             then=_text(posted.get("then")),
             version=int(version) if version.isdigit() and len(version) < 10 else None,
+            form_key=_text(posted.get("form_key"))[:100],
             upload=data or None,
         )
 

@@ -59,6 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
         "đăng lại sau, với ngày đăng cũ.",
         "unpublish_confirm": "Gỡ tin khỏi cổng",
         "created": "Đã lưu bản nháp.",
+        "already_saved": "Biểu mẫu này đã được lưu trước đó với nội dung khác; tin đã lưu có "
+        "trong danh sách. Lưu lại biểu mẫu này sẽ tạo một tin mới.",
         "saved": "Đã lưu thay đổi.",
         "published_flash": "Đã đăng tin lên cổng tại {url}.",
         "unpublished_flash": "Đã gỡ tin khỏi cổng. Tin được giữ lại như bản nháp.",
@@ -139,6 +141,8 @@ LABELS: dict[str, dict[str, str]] = {
         "it again later, with its first date.",
         "unpublish_confirm": "Take it off the portal",
         "created": "Draft saved.",
+        "already_saved": "This form was saved before with other content; that article is in "
+        "the list. Saving this form again creates a new article.",
         "saved": "Changes saved.",
         "published_flash": "Published on the portal at {url}.",
         "unpublished_flash": "Taken off the portal. The article is kept as a draft.",

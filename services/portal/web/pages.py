@@ -8,6 +8,7 @@ token), requires ``portal_editor`` like the news API, and calls the same use cas
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -27,6 +28,7 @@ from services.portal.services.news import news_url
 from services.portal.web.forms import ArticleForm, checked, read_form, read_version
 from shared.auth.principal import Principal, Role
 from shared.http.pagination import Cursor, decode_cursor, encode_cursor
+from shared.kit.idempotency import IdempotencyConflict
 from shared.kit.types import Doc
 from shared.web.csrf import FIELD, csrf_token
 from shared.web.times import local_text
@@ -98,10 +100,13 @@ async def create_article(request: Request, editor: Editor) -> Response:
         created = await components.news.create(
             {**fields, "image": image},
             author=editor.user,
-            idempotency_key=None,
+            idempotency_key=form.form_key or None,
             draft=True,
             editor=editor,
         )
+    except IdempotencyConflict:  # this form was saved before, with other values
+        form.errors.append(t["already_saved"])
+        return _form_page(request, editor, form, None, status_code=422)
     except (NewsBodyRefused, NewsImageAltMissing, NewsImageRefused, NewsImageTooLarge) as exc:
         return _refused(request, editor, form, None, exc)
     after = "/preview" if form.then == "preview" else ""
@@ -173,6 +178,9 @@ def _form_page(
         form=form,
         current=current,
         image_hint=t["image_hint"].format(size=_size(limit)),
+        # A fresh key per form shown: a double click on "save" makes one article, and a
+        # form shown again (refused, corrected) is a new request.
+        form_key=secrets.token_urlsafe(16),
     )
 
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Page
 
 from services.portal.app import create_app
+from shared.web.csrf import FIELD
 from tests.integration.portal.browser import chromium
 from tests.integration.portal.conftest import portal_settings
 from tests.integration.portal.support import DocumentsStandIn
@@ -237,4 +238,40 @@ async def test_an_editor_writes_previews_publishes_and_unpublishes_an_article(
         assert await page.get_by_role("heading", level=1).inner_text() == "Articles"
         await _shot(page, "articles-en")
         assert dialogs == []
+        await context.close()
+
+
+async def test_a_new_article_form_sent_twice_makes_one_article(editor_site: str) -> None:
+    """A double click on "save" (the same form, the same key) makes one article; the same
+    form sent with other values is refused and shown again with a fresh key."""
+    async with chromium() as browser:
+        context = await browser.new_context()
+        page = await context.new_page()
+        await _sign_in(page, editor_site, "editor@egov.local")
+        await page.goto(f"{editor_site}/editor/news/new")
+        key = await page.locator("input[name=form_key]").get_attribute("value")
+        token = await page.locator(f"input[name={FIELD}]").first.get_attribute("value")
+        assert key and token
+        form = {
+            FIELD: token,
+            "form_key": key,
+            "title": "Thông cáo báo chí về chuyến thăm",
+            "summary": "Tóm tắt",
+            "body": "Nội dung thông cáo.",
+            "language": "vi",
+        }
+        url = f"{editor_site}/editor/news/new"
+        first = await context.request.post(url, multipart=form, max_redirects=0)
+        again = await context.request.post(url, multipart=form, max_redirects=0)
+        assert first.status == again.status == 303
+        assert first.headers["location"] == again.headers["location"]
+        assert "/editor/news/" in first.headers["location"]
+
+        other = await context.request.post(
+            url, multipart={**form, "title": "Một tin khác"}, max_redirects=0
+        )
+        assert other.status == 422
+        shown = await other.text()
+        assert "đã được lưu trước đó" in shown
+        assert f'name="form_key" value="{key}"' not in shown  # a fresh key: a new request
         await context.close()
