@@ -229,6 +229,16 @@ class PartnerService:
             await self.on_unparked(after["_id"])
 
     # API keys -------------------------------------------------------------------------
+    async def first_sending(
+        self, caller: str, form_key: str | None, action: str, partner_id: str
+    ) -> bool:
+        """False when ``caller`` sent this very form (``form_key``) for ``action`` before: a
+        reloaded page that showed a new key or secret must not issue another one."""
+        if not form_key:
+            return True
+        digest = body_hash({"action": action, "partner_id": partner_id})
+        return (await self.idempotency.claim(caller, form_key, digest, partner_id)).fresh
+
     async def issue_key(
         self, partner_id: str, revoke_others: bool, *, actor: str
     ) -> dict[str, Any]:

@@ -48,6 +48,8 @@ LABELS: dict[str, dict[str, str]] = {
         "format_hint": "JSON (CloudEvents) hoặc edXML có ký số.",
         "create": "Tạo đối tác",
         "already_created": "Đối tác này đã được tạo từ lần gửi trước; khoá đã hiển thị lúc đó.",
+        "already_shown": "Biểu mẫu này đã được gửi; khoá hoặc bí mật mới đã hiển thị một lần "
+        "lúc đó và không cấp thêm. Nếu đã mất, hãy cấp khoá mới.",
         "partner_created": "Đã tạo đối tác",
         "key_created": "Đã cấp khoá API mới",
         "key_rotated": "Đã cấp khoá API mới và thu hồi {revoked} khoá cũ",
@@ -303,6 +305,8 @@ LABELS: dict[str, dict[str, str]] = {
         "create": "Create the partner",
         "already_created": "This partner was created by an earlier submission; its key was shown "
         "then.",
+        "already_shown": "This form was sent already; the new key or secret was shown once "
+        "then, and no other is issued. If it was lost, issue a new one.",
         "partner_created": "Partner created",
         "key_created": "New API key issued",
         "key_rotated": "New API key issued, {revoked} old key(s) revoked",

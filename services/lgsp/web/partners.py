@@ -204,6 +204,7 @@ async def partner_page(
         doc_types=list(DOCUMENT_TYPES),
         errors=errors or [],
         error_section=section,
+        form_key=secrets.token_urlsafe(16),  # the key issue form, sent once
     )
 
 
@@ -275,7 +276,12 @@ def _version(form: Any) -> int:
 async def issue_key(request: Request, partner_id: str, principal: ConsoleAdmin) -> Response:
     """A new key beside the others (rotating, which revokes them, is confirmed first)."""
     service = components(request).partners
+    form = await form_of(request)
     try:
+        if not await service.first_sending(
+            principal.user, text(form, "form_key", 100), "issue_key", partner_id
+        ):
+            return see_other(request, f"/partners/{partner_id}", "already_shown")
         issued = await service.issue_key(partner_id, False, actor=principal.user)
     except DomainError as exc:
         return await _refused(request, principal, partner_id, exc, "keys")
@@ -336,6 +342,9 @@ async def add_certificate(request: Request, partner_id: str, principal: ConsoleA
 
 
 # Confirmed changes -------------------------------------------------------------------------
+SHOWN_ONCE = (PartnerAction.ROTATE_KEY, PartnerAction.ROTATE_SECRET)
+
+
 @router.get("/partners/{partner_id}/confirm/{action}")
 async def confirm(
     request: Request, partner_id: str, action: str, principal: ConsoleAdmin
@@ -360,7 +369,10 @@ async def confirm(
         heading=page.heading,
         lines=page.lines,
         action=f"/partners/{partner_id}/do/{chosen.value}",
-        fields=page.fields,
+        # A new key or secret is shown once: the form that makes one is sent once.
+        fields={**page.fields, "form_key": secrets.token_urlsafe(16)}
+        if chosen in SHOWN_ONCE
+        else page.fields,
         button=page.button,
         back=f"/partners/{partner_id}",
     )
@@ -381,6 +393,10 @@ async def perform(
                 partner_id, _version(form), {"state": chosen.new_state.value}, actor=actor
             )
             return see_other(request, f"/partners/{partner_id}", f"done_{chosen.value}")
+        if chosen in SHOWN_ONCE and not await service.first_sending(
+            actor, text(form, "form_key", 100), chosen.value, partner_id
+        ):
+            return see_other(request, f"/partners/{partner_id}", "already_shown")
         if chosen is PartnerAction.ROTATE_KEY:
             issued = await service.issue_key(partner_id, True, actor=actor)
             return _shown_once(

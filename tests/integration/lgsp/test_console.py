@@ -326,6 +326,21 @@ async def test_bad_input_gets_a_4xx_page_and_a_stale_edit_never_overwrites(conso
         assert (
             await page.get_by_role("heading", level=1).inner_text() == "000.00.00.G81 – Bộ Y (mới)"
         )
+        # A form that makes a key sent twice (a reload of the page that showed the key)
+        # issues one: the second sending is told the key was shown then.
+        await page.goto(partner_url)
+        form_key = str(await page.locator("input[name=form_key]").first.get_attribute("value"))
+        status, body = await post(f"{path}/keys", form_key=form_key)
+        assert status == 201 and "Đã cấp khoá API mới" in body
+        status, body = await post(f"{path}/keys", form_key=form_key)
+        assert status == 200 and "Đã cấp khoá API mới" not in body
+        assert "Biểu mẫu này đã được gửi" in body
+        await page.goto(f"{partner_url}/confirm/rotate-key")
+        form_key = str(await page.locator("input[name=form_key]").first.get_attribute("value"))
+        status, body = await post(f"{path}/do/rotate-key", form_key=form_key)
+        assert status == 201 and "thu hồi" in body
+        status, body = await post(f"{path}/do/rotate-key", form_key=form_key)
+        assert status == 200 and "Biểu mẫu này đã được gửi" in body
         # A replay window longer than allowed is refused on the form.
         status, body = await post(
             "/replays", **{"from": "2026-01-01T00:00", "to": "2026-03-01T00:00", "confirmed": "yes"}
