@@ -8,6 +8,7 @@ small OTLP/HTTP receiver inside the test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import uuid
@@ -205,25 +206,36 @@ async def test_one_document_is_one_trace_across_the_three_services(
     assert traceparent.startswith("00-"), "the webhook call carries the trace context"
     trace_id = traceparent.split("-")[1]
 
-    async def all_three() -> set[str]:
-        # The delivery span ends last (after the webhook answered): wait for it too.
-        spans = observed.receiver.of_trace(trace_id)
-        services = {s.service for s in spans}
-        ended = any(s.name == "lgsp.deliver" for s in spans)
-        return services if ended and services >= {f"egov-{n}" for n in SERVICES} else set()
+    # A span is exported when it ends, and a parent ends after its children: wait until
+    # every span the trace must hold has arrived (a child alone names its service too early).
+    expected = {
+        "the trace starts at the issuing request": lambda s: (
+            s.service == "egov-documents" and "/issue" in s.name
+        ),
+        "the documents service publishes in it": lambda s: (
+            s.service == "egov-documents" and "publish" in s.name
+        ),
+        "the portal processes the event in it": lambda s: (
+            s.service == "egov-portal" and "process" in s.name
+        ),
+        "the delivery job keeps the trace": lambda s: (
+            s.service == "egov-lgsp" and s.name == "lgsp.deliver"
+        ),
+        "the webhook call is a span of the same trace": lambda s: (
+            s.service == "egov-lgsp" and s.name.startswith("POST")
+        ),
+    }
 
-    await eventually(all_three, timeout=30)
-    spans = observed.receiver.of_trace(trace_id)
-    names = {(s.service, s.name) for s in spans}
-    assert any(service == "egov-documents" and "/issue" in name for service, name in names), (
-        "the trace starts at the issuing request"
-    )
-    assert any(s.service == "egov-documents" and "publish" in s.name for s in spans)
-    assert any(s.service == "egov-portal" and "process" in s.name for s in spans)
-    assert ("egov-lgsp", "lgsp.deliver") in names, "the delivery job keeps the trace"
-    assert any(s.service == "egov-lgsp" and s.name.startswith("POST") for s in spans), (
-        "the webhook call is a span of the same trace"
-    )
+    def missing() -> list[str]:
+        spans = observed.receiver.of_trace(trace_id)
+        return [what for what, found in expected.items() if not any(map(found, spans))]
+
+    async def complete() -> bool:
+        return not missing()
+
+    with contextlib.suppress(AssertionError):
+        await eventually(complete, timeout=30)
+    assert not missing(), f"missing from trace {trace_id}: {missing()}"
 
 
 async def test_every_log_line_is_json_and_holds_no_secret(observed: Observed, run: Run) -> None:
