@@ -1,5 +1,6 @@
 """What the browser tests of the three workspaces share: the local Dex, a copy of the demo
-staff directory, and a service served on the real port Dex's client redirects to."""
+staff directory, a service served on the real port Dex's client redirects to, signing in
+through Dex, and screenshots."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.async_api import Page
 from pymongo import AsyncMongoClient
 
 from tests.support.infra import mongo_url, reachable
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "http://127.0.0.1:5556/dex"
 PASSWORD = "egov-demo"  # every demo account's, local only
 DIRECTORY = ROOT / "deploy" / "local" / "dex" / "staff-directory.json"
+SHOTS = ROOT / "test-results" / "screenshots"
 
 
 def require_dex() -> None:
@@ -59,3 +62,21 @@ async def serving(app: FastAPI, port: int, database: str) -> AsyncIterator[None]
             await asyncio.wait_for(task, 30)
         async with AsyncMongoClient[dict[str, Any]](mongo_url()) as client:
             await client.drop_database(database)
+
+
+async def sign_in(page: Page, home: str, email: str) -> None:
+    """Through the real Dex: ``home`` asks a visitor to sign in, Dex's form, back at ``home``."""
+    response = await page.goto(home)
+    assert response is not None and response.status == 401
+    await page.get_by_role("link", name="Đăng nhập").click()
+    await page.wait_for_url(f"{ISSUER}/**")
+    await page.fill("#login", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("#submit-login")
+    await page.wait_for_url(home)
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """The whole page, as ``test-results/screenshots/<name>.png``."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -21,14 +21,13 @@ from tests.integration.portal.browser import chromium
 from tests.support.services import auth
 from tests.support.workspace import (
     ISSUER,
-    PASSWORD,
     directory_copy,
     require_dex,
+    screenshot,
     serving,
+    sign_in,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SHOTS = ROOT / "test-results" / "screenshots"
 # The test port registered with the local Dex's client beside the usual 8001.
 PORT = 18001
 BASE = f"http://127.0.0.1:{PORT}"
@@ -97,14 +96,7 @@ async def _seed(base: str) -> dict[str, str]:
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
-    response = await page.goto(f"{base}/workspace/")
-    assert response is not None and response.status == 401
-    await page.get_by_role("link", name="Đăng nhập").click()
-    await page.wait_for_url(f"{ISSUER}/**")
-    await page.fill("#login", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("#submit-login")
-    await page.wait_for_url(f"{base}/workspace/")
+    await sign_in(page, f"{base}/workspace/", email)
 
 
 async def _sign_out(page: Page, base: str) -> None:
@@ -116,8 +108,7 @@ async def _sign_out(page: Page, base: str) -> None:
 
 
 async def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"workspace-{name}.png"), full_page=True)
+    await screenshot(page, f"workspace-{name}")
 
 
 async def test_drafter_and_approver_sign_in_through_dex_and_see_what_waits(workspace: str) -> None:

@@ -23,15 +23,14 @@ from tests.integration.portal.browser import chromium
 from tests.support.kafka import eventually, produce_event
 from tests.support.workspace import (
     ISSUER,
-    PASSWORD,
     directory_copy,
     require_dex,
+    screenshot,
     serving,
+    sign_in,
 )
 from tests.unit.lgsp.factories import published, signed_document
 
-ROOT = Path(__file__).resolve().parents[3]
-SHOTS = ROOT / "test-results" / "screenshots"
 # The test port registered with the local Dex's client beside the usual 8002.
 PORT = 18002
 BASE = f"http://127.0.0.1:{PORT}"
@@ -73,19 +72,11 @@ async def console(
 
 
 async def _sign_in(page: Page, email: str, path: str = "/") -> None:
-    response = await page.goto(f"{CONSOLE}{path}")
-    assert response is not None and response.status == 401
-    await page.get_by_role("link", name="Đăng nhập").click()
-    await page.wait_for_url(f"{ISSUER}/**")
-    await page.fill("#login", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("#submit-login")
-    await page.wait_for_url(f"{CONSOLE}{path}")
+    await sign_in(page, f"{CONSOLE}{path}", email)
 
 
 async def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
+    await screenshot(page, f"console-{name}")
 
 
 async def _inert(page: Page) -> None:

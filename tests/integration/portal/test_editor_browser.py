@@ -24,11 +24,11 @@ from tests.support.workspace import (
     ISSUER,
     PASSWORD,
     require_dex,
+    screenshot,
     serving,
+    sign_in,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SHOTS = ROOT / "test-results" / "screenshots"
 # The test port registered with the local Dex's client beside the usual 8000.
 PORT = 18000
 BASE = f"http://127.0.0.1:{PORT}"
@@ -81,19 +81,11 @@ async def editor_site(
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
-    response = await page.goto(f"{base}/editor/")
-    assert response is not None and response.status == 401
-    await page.get_by_role("link", name="Đăng nhập").click()
-    await page.wait_for_url(f"{ISSUER}/**")
-    await page.fill("#login", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("#submit-login")
-    await page.wait_for_url(f"{base}/editor/")
+    await sign_in(page, f"{base}/editor/", email)
 
 
 async def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"editor-{name}.png"), full_page=True)
+    await screenshot(page, f"editor-{name}")
 
 
 async def _assert_inert(page: Page) -> None:
