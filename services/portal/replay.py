@@ -85,11 +85,11 @@ class KafkaReplaySource:
         paused = [tp for tp in self._partitions if tp not in left]
         self._consumer.pause(*paused)
         try:
+            batch: list[Replayed] = []
             while left:
                 fetched = await self._consumer.getmany(
-                    *left, timeout_ms=POLL_MS, max_records=self._batch
+                    *left, timeout_ms=POLL_MS, max_records=self._batch - len(batch)
                 )
-                batch: list[Replayed] = []
                 for tp, records in fetched.items():
                     end = left.get(tp, 0)
                     for record in records:
@@ -102,8 +102,9 @@ class KafkaReplaySource:
                     if await self._consumer.position(tp) >= end:
                         del left[tp]
                         self._consumer.pause(tp)
-                if batch:
+                if batch and (len(batch) >= self._batch or not left):
                     yield batch
+                    batch = []
         finally:
             self._consumer.resume(*self._partitions)
 

@@ -38,6 +38,7 @@ from services.portal.domain.search_facts import facts_text
 from shared.kit.types import Doc
 
 Terms = tuple[list[str], list[str]]  # heading words, body-only words
+Lists = tuple[set[str], set[str]]  # heading keys, body-only keys
 FACET_FIELDS = ("types", "years", "fields", "issuers", "issuer_names")
 
 
@@ -102,8 +103,10 @@ class IndexRecords:
     def __init__(self) -> None:
         # (facet, value) -> day -> sort keys listed that day
         self._buckets: dict[tuple[str, str], dict[str, set[str]]] = {}
-        # word -> month -> (heading keys, body-only keys), written packed a month a record
-        self._postings: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
+        # month -> word -> (heading keys, body-only keys), written packed a month a record;
+        # month first, so a page's words are looked up in one dict and marked in one call
+        self._postings: dict[str, dict[str, Lists]] = {}
+        self._word_months: dict[str, set[str]] = {}  # word -> months it has keys in
         # months with entries: (facet, value) or word -> month -> days with entries
         self._bucket_months: dict[tuple[str, str], Counter[str]] = {}
         self._notations: dict[str, set[str]] = {}
@@ -112,7 +115,7 @@ class IndexRecords:
         # What changed since the last ``changes()``.
         self._dirty_buckets: set[tuple[tuple[str, str], str]] = set()
         self._dirty_directories: set[tuple[str, str]] = set()
-        self._dirty_postings: set[tuple[str, str]] = set()
+        self._dirty_postings: dict[str, set[str]] = {}  # month -> words
         self._dirty_words: set[str] = set()
         self._dirty_notations: set[str] = set()
         self._dirty_pages: set[str] = set()
@@ -146,12 +149,14 @@ class IndexRecords:
         self._notations[entry.notation].discard(page_id)
         self._dirty_notations.add(entry.notation)
         month = month_of(day)
+        postings = self._postings[month]
+        self._dirty_postings.setdefault(month, set()).update(entry.head, entry.body)
         for flag, words in ((0, entry.head), (1, entry.body)):
             for word in words:
-                lists = self._postings[word][month]
+                lists = postings[word]
                 lists[flag].discard(entry.key)
-                self._dirty_postings.add((word, month))
                 if not (lists[0] or lists[1]):
+                    self._word_months[word].discard(month)
                     self._dirty_words.add(word)
 
     def _add(self, page_id: str, page: Doc, terms: Terms) -> None:
@@ -171,23 +176,29 @@ class IndexRecords:
         notation = notation_key(str(page["notation"]))
         self._notations.setdefault(notation, set()).add(page_id)
         self._dirty_notations.add(notation)
-        head = tuple(sys.intern(w) for w in terms[0])
-        body = tuple(sys.intern(w) for w in terms[1])
-        dirty = self._dirty_postings
+        head, body = tuple(terms[0]), tuple(terms[1])
+        postings = self._postings.get(month)
+        if postings is None:
+            postings = self._postings[month] = {}
+        self._dirty_postings.setdefault(month, set()).update(head, body)
         for flag, words in ((0, head), (1, body)):
             for word in words:
-                months = self._postings.get(word)
-                if months is None:
-                    months = self._postings[word] = {}
-                lists = months.get(month)
-                if lists is None:
-                    lists = months[month] = (set(), set())
-                if not (lists[0] or lists[1]):
-                    self._dirty_words.add(word)
+                lists = postings.get(word)
+                if lists is None or not (lists[0] or lists[1]):
+                    lists = self._open(postings, word, month)
                 lists[flag].add(key)
-                dirty.add((word, month))
         self._pages[page_id] = Indexed(key, pairs, facets, notation, head, body, facts_text(page))
         self._dirty_pages.add(page_id)
+
+    def _open(self, postings: dict[str, Lists], word: str, month: str) -> Lists:
+        """The posting lists of ``word`` in ``month``, which are about to get their first
+        key: the word's month directory changes."""
+        lists = postings.get(word)
+        if lists is None:
+            lists = postings[word] = (set(), set())
+        self._word_months.setdefault(word, set()).add(month)
+        self._dirty_words.add(word)
+        return lists
 
     def pages(self) -> Iterator[tuple[str, Indexed]]:
         """Every indexed (visible) page and what it is indexed under."""
@@ -214,17 +225,19 @@ class IndexRecords:
         for notation in self._dirty_notations:
             ids = self._notations[notation]
             found.notations[notation] = {"ids": sorted(ids)} if ids else None
-        for word, month in self._dirty_postings:
-            head, body = self._postings[word][month]
-            packed = {"p": pack_postings(month, head, body)} if head or body else None
-            found.postings[packed_term_id(word, month)] = packed
+        for month, words in self._dirty_postings.items():
+            postings = self._postings[month]
+            for word in words:
+                head, body = postings[word]
+                packed = {"p": pack_postings(month, head, body)} if head or body else None
+                found.postings[packed_term_id(word, month)] = packed
         for word in self._dirty_words:
-            months = sorted(m for m, (head, body) in self._postings[word].items() if head or body)
+            months = sorted(self._word_months[word])
             found.postings[word_directory_id(word)] = {"m": months} if months else None
         for page_id in self._dirty_pages:
             found.pages[page_id] = self._pages.get(page_id)
         self._dirty_buckets, self._dirty_directories = set(), set()
-        self._dirty_postings, self._dirty_words = set(), set()
+        self._dirty_postings, self._dirty_words = {}, set()
         self._dirty_notations, self._dirty_pages = set(), set()
         self._dirty_facets = False
         return found
