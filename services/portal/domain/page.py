@@ -14,10 +14,10 @@ from shared.contracts.events import (
     DocumentRevoked,
     DocumentUnpublished,
 )
-from shared.contracts.models import SignedDocument
+from shared.contracts.models import DocumentSignature, SignedDocument
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType, type_name
 from shared.kit.types import Doc
-from shared.signing import canonical_bytes
+from shared.signing import canonical_bytes, verify
 
 
 class SignatureStatus(StrEnum):
@@ -142,6 +142,14 @@ def signed_payload(page: Doc) -> bytes:
     if isinstance(value, str):
         return value.encode()
     return canonical_bytes(dict(value))
+
+
+def signature_verdict(
+    page: Doc, signature: DocumentSignature, jwks: dict[str, Any]
+) -> SignatureStatus:
+    """Whether the page's stored signed copy verifies under ``signature`` and the key set."""
+    valid = verify(signed_payload(page), signature, jwks)
+    return SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
 
 
 # Shown on the document's own page only, and already in the signed copy: not stored beside

@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.portal.domain.page import FileStatus, SignatureStatus, signature_of, signed_payload
+from services.portal.domain.page import (
+    FileStatus,
+    SignatureStatus,
+    signature_of,
+    signature_verdict,
+)
 from services.portal.repositories import FileRepository, PageRepository, PendingWork
 from services.portal.services.files import ClaimCheckFetcher, DeadLetterReporter
 from services.portal.services.keys import JwksCache, JwksUnavailable
@@ -20,7 +25,6 @@ from shared.background import BackgroundLoop
 from shared.contracts.models import DocumentSignature
 from shared.kit.backoff import Backoff
 from shared.logging import get_logger
-from shared.signing import verify
 
 log = get_logger(__name__)
 SIGNATURE_LEASE_S = 30.0
@@ -100,8 +104,7 @@ class SignatureJobs:
             except JwksUnavailable:
                 await self._queue.release(str(record["_id"]))
                 return checked  # not yet checked: try again on the next round
-            valid = verify(signed_payload(page), signature, jwks)
-            status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
+            status = signature_verdict(page, signature, jwks)
             await self._pages.set_signature_status(str(page["_id"]), page["version"], status)
             await self._queue.done(record)
             checked += 1

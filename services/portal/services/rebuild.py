@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.portal.domain.index_records import Changes, IndexRecords
-from services.portal.domain.page import SignatureStatus, signature_of, signed_payload
+from services.portal.domain.page import SignatureStatus, signature_of, signature_verdict
 from services.portal.domain.replay import SlugBook, fold, touched_ids
 from services.portal.errors import PageRefused
 from services.portal.repositories import (
@@ -50,7 +50,6 @@ from shared.contracts.events import (
 from shared.contracts.models import DocumentSignature
 from shared.kit.clock import utcnow
 from shared.kit.types import Doc
-from shared.signing import verify
 
 Positions = dict[int, int]  # partition → offset
 WRITES_IN_FLIGHT = 1  # the store has one writer per database: more writes in flight only contend
@@ -333,9 +332,7 @@ Check = tuple[Doc, DocumentSignature, dict[str, Any]]
 
 def _check_all(checks: list[Check]) -> None:
     for page, signature, jwks in checks:
-        valid = verify(signed_payload(page), signature, jwks)
-        status = SignatureStatus.VERIFIED if valid else SignatureStatus.FAILED
-        page["signature_status"] = str(status)
+        page["signature_status"] = str(signature_verdict(page, signature, jwks))
 
 
 async def _project(projection: Projection, replayed: Replayed) -> None:
