@@ -19,12 +19,16 @@ from shared.messaging.kafka_security import client_options
 
 log = get_logger(__name__)
 POLL_MS = 1000
+# The first batch is small and each next one twice as large, up to the full size: the
+# store starts writing at once, and each write lasts about as long as the next fold.
+FIRST_BATCH = 100
 
 
 class KafkaReplaySource:
-    def __init__(self, settings: Settings, *, batch: int = 1000) -> None:
+    def __init__(self, settings: Settings, *, batch: int = 1000, first: int = FIRST_BATCH) -> None:
         self._topic = physical(DOCUMENTS_PUBLIC, settings.topic_suffix)
         self._batch = batch
+        self._first = min(first, batch)
         self._bootstrap = settings.kafka_bootstrap_servers
         self._options = client_options(settings)
         self._consumer = AIOKafkaConsumer(
@@ -86,9 +90,10 @@ class KafkaReplaySource:
         self._consumer.pause(*paused)
         try:
             batch: list[Replayed] = []
+            size = self._first
             while left:
                 fetched = await self._consumer.getmany(
-                    *left, timeout_ms=POLL_MS, max_records=self._batch - len(batch)
+                    *left, timeout_ms=POLL_MS, max_records=size - len(batch)
                 )
                 for tp, records in fetched.items():
                     end = left.get(tp, 0)
@@ -102,9 +107,9 @@ class KafkaReplaySource:
                     if await self._consumer.position(tp) >= end:
                         del left[tp]
                         self._consumer.pause(tp)
-                if batch and (len(batch) >= self._batch or not left):
+                if batch and (len(batch) >= size or not left):
                     yield batch
-                    batch = []
+                    batch, size = [], min(self._batch, size * 2)
         finally:
             self._consumer.resume(*self._partitions)
 

@@ -13,6 +13,8 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 
+import orjson
+
 from services.portal.domain.page import page_body, type_label
 from shared.kit.text import words
 from shared.kit.types import Doc
@@ -127,11 +129,11 @@ def _packed(head: list[str], body: list[str]) -> str:
     """The JSON, compressed when that is shorter: a month's sorted keys share most of
     their characters, and the store pays per byte written and read (the fastest level:
     most of the gain at a fraction of the time)."""
-    text = json.dumps([head, body], ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps([head, body])  # compact JSON, as json.dumps would write it
     if len(text) < MIN_COMPRESSED:
-        return text
-    squeezed = COMPRESSED + base64.b64encode(zlib.compress(text.encode(), 1)).decode()
-    return squeezed if len(squeezed) < len(text) else text
+        return text.decode()
+    squeezed = COMPRESSED + base64.b64encode(zlib.compress(text, 1)).decode()
+    return squeezed if len(squeezed) < len(text) else text.decode()
 
 
 def _unpacked(value: object) -> tuple[list[str], list[str]]:
@@ -195,8 +197,9 @@ def _label_words(label: str | None) -> tuple[str, ...]:
     return tuple(_words(label))
 
 
-def page_terms(page: Doc) -> tuple[list[str], list[str]]:
-    """Folded words of the heading (type, notation, subject, issuer) and of the body.
+def page_terms(page: Doc, body_text: str | None = None) -> tuple[list[str], list[str]]:
+    """Folded words of the heading (type, notation, subject, issuer) and of the body
+    (``body_text`` when the caller has it, else read from the page's signed copy).
 
     A word in both counts as a heading word; body words are capped per page so one huge
     text cannot make indexing unbounded.
@@ -211,7 +214,8 @@ def page_terms(page: Doc) -> tuple[list[str], list[str]]:
     )
     seen = set(head)
     body: list[str] = []
-    for word in _body_words(page_body(page)):
+    text = page_body(page) if body_text is None else body_text
+    for word in _body_words(text):
         if word not in seen:
             seen.add(word)
             body.append(word)

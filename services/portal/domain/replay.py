@@ -4,6 +4,7 @@ same fields as the live projection, so the rebuilt pages equal the live ones."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.portal.domain.page import (
@@ -95,6 +96,28 @@ def fold(pages: dict[str, Doc], event: EventData, event_id: str, slugs: SlugBook
     else:
         return False
     return True
+
+
+def fold_batch(
+    pages: dict[str, Doc], events: Sequence[tuple[EventData, str]], slugs: SlugBook
+) -> tuple[int, dict[str, str]]:
+    """Fold ``(event, event id)`` pairs into ``pages`` in order: how many were refused, and
+    the body of each page's publication in force after them, by document id (the indexer
+    takes it from here rather than parse the signed copy it was just written into)."""
+    refused = 0
+    bodies: dict[str, str] = {}
+    for event, event_id in events:
+        if not fold(pages, event, event_id, slugs):
+            refused += 1
+        elif isinstance(event, DocumentPublished) and _holds(pages, event.document_id, event_id):
+            bodies[event.document_id] = event.document.body
+    return refused, bodies
+
+
+def _holds(pages: dict[str, Doc], document_id: str, event_id: str) -> bool:
+    """Whether the page's content is now this publication's (an older one changes nothing)."""
+    applied = pages[document_id].get("applied", {}).get("page", {})
+    return bool(applied.get("event_id") == event_id)
 
 
 def touched_ids(event: EventData) -> list[str]:

@@ -2,7 +2,8 @@
 
 The live portal keeps serving (and projecting) the active model meanwhile. The replay
 folds each batch of events into the pages it touches in memory (the projection's own
-rules, ``domain/replay.py``) and writes them with one bulk write per batch, together with
+rules, ``domain/replay.py``; in a worker thread, so the event loop keeps the store's
+writes going meanwhile) and writes them with one bulk write per batch, together with
 the records of one page each that changed (what a page is indexed under, its search
 record) and the slugs claimed, while the next batch is read and folded; it keeps every
 other index record of the visible pages in memory as they change
@@ -25,9 +26,10 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from services.portal.domain.index import page_terms
 from services.portal.domain.index_records import Changes, IndexRecords
 from services.portal.domain.page import SignatureStatus, signature_of, signature_verdict
-from services.portal.domain.replay import SlugBook, fold, touched_ids
+from services.portal.domain.replay import SlugBook, fold_batch, touched_ids
 from services.portal.errors import PageRefused
 from services.portal.repositories import (
     FileRepository,
@@ -217,6 +219,7 @@ class Rebuild:
     ) -> Folded:
         folded = Folded()
         done = 0
+        loop = asyncio.get_running_loop()
         writes = WritesInFlight(WRITES_IN_FLIGHT)
         try:
             async for batch in source.batches(begin, ends):
@@ -225,14 +228,17 @@ class Rebuild:
                 if earlier:  # pages of earlier batches are read back once written
                     await writes.drain()
                 pages = await fresh.pages(earlier)
-                for replayed in batch:
-                    if not fold(pages, replayed.event, replayed.event_id, folded.slugs):
-                        report.refused += 1
-                # The signatures are checked in a thread while this one indexes the pages.
+                # The fold and the indexing run in a worker thread, so this loop keeps
+                # answering the store while they run: the previous batch's writes go out
+                # one after another instead of waiting for the whole fold to end.
+                refused, bodies = await loop.run_in_executor(
+                    None, fold_batch, pages, [(r.event, r.event_id) for r in batch], folded.slugs
+                )
+                report.refused += refused
+                # The signatures are checked in another thread beside the indexing.
                 verdicts = await self._start_signature_checks(pages.values())
                 await self._register_files(pages.values())
-                for page in pages.values():
-                    folded.index.remember(page)
+                await loop.run_in_executor(None, _remember_all, folded.index, pages, bodies)
                 await verdicts
                 for page in pages.values():
                     folded.track_signature(page)
@@ -328,6 +334,14 @@ class Rebuild:
 
 
 Check = tuple[Doc, DocumentSignature, dict[str, Any]]
+
+
+def _remember_all(index: IndexRecords, pages: dict[str, Doc], bodies: dict[str, str]) -> None:
+    """Index the batch's pages, with the bodies the fold handed over where it has them."""
+    for page_id, page in pages.items():
+        body = bodies.get(page_id)
+        searchable = body is not None and page.get("visible") and page.get("sort_key")
+        index.remember(page, page_terms(page, body) if searchable else None)
 
 
 def _check_all(checks: list[Check]) -> None:

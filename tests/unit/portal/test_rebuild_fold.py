@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from services.portal.domain.replay import SlugBook, fold, touched_ids
+from services.portal.domain.index import page_terms
+from services.portal.domain.page import page_body
+from services.portal.domain.replay import SlugBook, fold, fold_batch, touched_ids
 from shared.contracts.events import (
     DocumentPublished,
     DocumentReplaced,
@@ -135,3 +137,19 @@ def test_a_later_version_without_attachments_drops_the_earlier_list() -> None:
     fold(pages, publication("a", 2), "2", slugs)
     assert "attachments" not in pages["a"] and "body" not in pages["a"]
     assert json.loads(str(pages["a"]["signature"]))["kid"] == "k"
+
+
+def test_a_batch_hands_over_the_body_in_force_and_counts_what_it_refused() -> None:
+    pages: dict[str, dict[str, object]] = {}
+    events = [
+        (publication("a", 5, body="Điều 1. Bản mới."), "e5"),
+        (publication("a", 3, body="Điều 1. Bản cũ."), "e3"),  # older: the page keeps v5
+        (publication("b", 1, body="Điều 1. Văn bản khác."), "b1"),
+        (publication("c", 1, access=Access.INTERNAL), "c1"),  # never a page
+    ]
+    refused, bodies = fold_batch(pages, events, SlugBook())
+    assert refused == 1
+    assert bodies == {"a": "Điều 1. Bản mới.", "b": "Điều 1. Văn bản khác."}
+    # What the indexer reads from the stored signed copy is the same text.
+    assert all(page_body(pages[i]) == body for i, body in bodies.items())
+    assert page_terms(pages["a"], bodies["a"]) == page_terms(pages["a"])
