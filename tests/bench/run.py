@@ -172,7 +172,7 @@ async def replays(rounds: list[Doc], args: argparse.Namespace) -> None:
     for round_ in rounds:
         events = int(round_["history"]) or args.replay_events
         say(f"[bold]rebuild by replay: {events:,} events (history {round_['history']:,})[/]")
-        round_.update(await replay_figures(events, say))
+        round_.update(await replay_figures(events, say, args.replay_pairs))
 
 
 async def portal_only(stack: Stack, args: argparse.Namespace) -> Doc:
@@ -223,6 +223,7 @@ async def portal_only(stack: Stack, args: argparse.Namespace) -> Doc:
             "concurrent": 0,
             "clients": 0,
             "replay_events": args.replay_events,
+            "replay_pairs": args.replay_pairs,
         },
         **{k: v for k, v in rounds[0].items() if k != "history"},
         "at_history": rounds[-1] if len(rounds) > 1 else None,
@@ -385,6 +386,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=5000,
         help="events replayed by the portal's rebuild against a plain consumer beside the "
         "empty round (beside a history round: as many as the history; 0: no replay)",
+    )
+    parser.add_argument(
+        "--replay-pairs",
+        type=int,
+        default=3,
+        help="times the plain consumer and the rebuild are alternated on one topic (the "
+        "figures are their medians; each pair is kept in the JSON)",
     )
     parser.add_argument(
         "--only",
