@@ -23,7 +23,7 @@ from shared.kit.types import Doc
 
 CHUNK = 1000
 STREAMS = 2
-ONE_PAGE_RECORDS = ("search_pages", "search_facts")  # records of one page each: no merge
+ONE_PAGE_RECORDS = ("search_pages",)  # records of one page each: no merge
 
 Write = Callable[[AsyncCollection[Doc], list[Any]], Awaitable[None]]
 Job = tuple[AsyncCollection[Doc], list[Any], Write]
@@ -46,14 +46,11 @@ async def write_all(jobs: Iterator[Job], streams: int = STREAMS) -> None:
 
 
 def one_page_records(pages: dict[str, Indexed | None]) -> dict[str, dict[str, Doc | None]]:
-    """What each page is indexed under and its search record, by collection and page id."""
+    """What each page is indexed under, with its search record, by collection and page id."""
     return {
         "search_pages": {
-            page_id: None if e is None else indexed_record(e.key, e.head, e.body)
+            page_id: None if e is None else indexed_record(e.key, e.head, e.body, e.facts)
             for page_id, e in pages.items()
-        },
-        "search_facts": {
-            page_id: None if e is None else {"f": e.facts} for page_id, e in pages.items()
         },
     }
 
@@ -76,7 +73,6 @@ async def write_index(
     changes: Changes,
     slugs: Iterable[Doc],
     *,
-    with_search_pages: bool = True,
     also: Sequence[tuple[str, Iterable[Doc]]] = (),
     streams: int = STREAMS,
 ) -> None:
@@ -87,8 +83,6 @@ async def write_index(
     goes first, so the streams end together."""
     parts: list[Iterator[Job]] = []
     for name, records in by_collection(changes).items():
-        if name == "search_pages" and not with_search_pages:
-            continue
         docs = ({"_id": i, **r} for i, r in records.items() if r is not None)
         write = insert_new if name in ONE_PAGE_RECORDS else insert_or_merge
         parts.append(chunks(model[name], docs, write))

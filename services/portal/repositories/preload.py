@@ -3,8 +3,8 @@
 ``preload_pages(db, count)`` writes ``count`` pages as the projection would have left them
 (signature already verified, nothing left to do in the work collections), and the records
 that find them: slugs, notations, list buckets and their month directories, facet values,
-search postings and their word directories. What each page was indexed under is not kept
-(a preloaded page that gets a new version leaves stale postings, which searches skip).
+search postings and their word directories, and each page's search record (what it is
+indexed under, and what ranking and filters read of it).
 Pages are spread over issue days (``per_day`` a day, newest ending at ``end``), as a
 ministry's documents are.
 """
@@ -121,5 +121,5 @@ async def preload_pages(
             await insert_new(db["pages"], batch)
             batch = []
     await insert_new(db["pages"], batch)
-    await write_index(ModelCollections(db), index.changes(), slugs, with_search_pages=False)
+    await write_index(ModelCollections(db), index.changes(), slugs)
     return ids

@@ -8,9 +8,11 @@ compare-and-set. ``w|<word>`` holds the months that have postings of the word, s
 reads only months where all its words occur. What a page was indexed under is kept in
 ``search_pages`` by page id, so a new version removes exactly its old entries; its words
 are kept as one space-separated string per part (folded words hold no spaces), which the
-store writes and reads as one value instead of one per word. ``search_facts`` (by page id)
-holds what ranking, filters and facet counts need of an indexed page, as one string
-(``domain/search_facts.py``), so a search reads no page to rank its candidates.
+store writes and reads as one value instead of one per word. The same record holds ``f``,
+what ranking, filters and facet counts need of an indexed page, as one string
+(``domain/search_facts.py``), so a search reads no page to rank its candidates; models
+indexed before kept that string in ``search_facts`` by page id, still read for a record
+without ``f``.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ FACTS_READS = 4  # concurrent reads of one search's records (≤ 500 records, �
 FACTS_CHUNK = 50
 
 
-def indexed_record(key: str, head: Sequence[str], body: Sequence[str]) -> Doc:
-    """What a page is indexed under, as ``search_pages`` keeps it (without its ``_id``)."""
-    return {"key": key, "head": " ".join(head), "body": " ".join(body)}
+def indexed_record(key: str, head: Sequence[str], body: Sequence[str], facts: str) -> Doc:
+    """What a page is indexed under and its search record, as ``search_pages`` keeps them
+    (without its ``_id``): one record a page, where two were written before."""
+    return {"key": key, "head": " ".join(head), "body": " ".join(body), "f": facts}
 
 
 def indexed_words(value: str | Sequence[str] | None) -> list[str]:
@@ -81,6 +84,7 @@ class TermRepository:
 
     @property
     def facts(self) -> AsyncCollection[Doc]:
+        """Search records of models indexed before they joined ``search_pages``."""
         return self._model["search_facts"]
 
     async def indexed_as(self, document_id: str) -> Doc | None:
@@ -90,19 +94,34 @@ class TermRepository:
         """The search record of each of these pages that has one: page id → its value.
 
         Read as a few ``_id $in`` at once: the store spends its time per record found, and
-        converts the records of concurrent requests on several cores."""
-        unique = list(dict.fromkeys(ids))
-        size = max(FACTS_CHUNK, -(-len(unique) // FACTS_READS))
-
-        async def read(chunk: list[str]) -> dict[str, object]:
-            cursor = self.facts.find({"_id": {"$in": chunk}})
-            return {str(d["_id"]): d.get("f") async for d in cursor}
-
-        chunks = [unique[start : start + size] for start in range(0, len(unique), size)]
-        found: dict[str, object] = {}
-        for part in await asyncio.gather(*(read(chunk) for chunk in chunks)):
-            found.update(part)
+        converts the records of concurrent requests on several cores. A page indexed by
+        an older model has it in ``search_facts`` instead, read only for those."""
+        found, older = await self._facts_in(self.indexed, list(dict.fromkeys(ids)))
+        if older:
+            found.update((await self._facts_in(self.facts, older))[0])
         return found
+
+    @staticmethod
+    async def _facts_in(
+        collection: AsyncCollection[Doc], ids: list[str]
+    ) -> tuple[dict[str, object], list[str]]:
+        """``f`` of the records found, and the ids of those found without one."""
+        size = max(FACTS_CHUNK, -(-len(ids) // FACTS_READS))
+
+        async def read(chunk: list[str]) -> list[Doc]:
+            cursor = collection.find({"_id": {"$in": chunk}}, {"f": 1})
+            return [d async for d in cursor]
+
+        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+        found: dict[str, object] = {}
+        without: list[str] = []
+        for part in await asyncio.gather(*(read(chunk) for chunk in chunks)):
+            for doc in part:
+                if "f" in doc:
+                    found[str(doc["_id"])] = doc["f"]
+                else:
+                    without.append(str(doc["_id"]))
+        return found, without
 
     async def index(
         self, document_id: str, key: str, head: list[str], body: list[str], *, facts: str
@@ -119,9 +138,10 @@ class TermRepository:
             self.postings, posting_updates(key, head, body, "$addToSet") + directories
         )
         await self.indexed.replace_one(
-            {"_id": document_id}, indexed_record(key, head, body), upsert=True
+            {"_id": document_id}, indexed_record(key, head, body, facts), upsert=True
         )
-        await self.facts.replace_one({"_id": document_id}, {"f": facts}, upsert=True)
+        if before is not None and "f" not in before:  # an older model's separate record
+            await self.facts.delete_one({"_id": document_id})
         if before is not None:
             await self._drop_stale(before, key, set(head), set(body))
 

@@ -93,6 +93,16 @@ async def test_results_are_ranked_and_counted_without_reading_the_candidates(
     assert [i["id"] for i in narrowed["items"]] == [p["_id"] for p in same_kind[:50]]
     assert narrowed["total"] == len(same_kind)
 
+    # A model indexed before the search record joined ``search_pages`` kept it in
+    # ``search_facts``: found the same way from there.
+    records = [d async for d in db["search_pages"].find({})]
+    assert records and all(isinstance(d.get("f"), str) for d in records)
+    await db["search_facts"].insert_many([{"_id": d["_id"], "f": d["f"]} for d in records])
+    await db["search_pages"].update_many({}, {"$unset": {"f": ""}})
+    older = await search.results_page(DocumentFilter(tokens=tokens), page=1, size=10)
+    assert [i["id"] for i in older["items"]] == shown[:10]
+    assert older["total"] == len(truth) and older["facets"] == facet_counts(truth)
+
     # Pages indexed before search records existed (a portal upgraded in place) are
     # found the same way, from their pages.
     await db["search_facts"].delete_many({})

@@ -69,13 +69,12 @@ def test_directories_and_facets_name_only_what_is_still_listed() -> None:
         "page_notations": {},
         "search_terms": {},
         "search_pages": {},
-        "search_facts": {},
     }
 
 
 def test_search_pages_keep_words_as_one_string_and_old_lists_still_read() -> None:
-    record = indexed_record("k", ["hop", "tac"], ["ho", "chieu"])
-    assert record == {"key": "k", "head": "hop tac", "body": "ho chieu"}
+    record = indexed_record("k", ["hop", "tac"], ["ho", "chieu"], '["k"]')
+    assert record == {"key": "k", "head": "hop tac", "body": "ho chieu", "f": '["k"]'}
     assert indexed_words(record["head"]) == ["hop", "tac"]
     assert indexed_words(["hop", "tac"]) == ["hop", "tac"]
     assert indexed_words("") == [] and indexed_words(None) == []
