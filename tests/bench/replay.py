@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
@@ -26,10 +26,10 @@ from shared.contracts.events import DocumentPublished
 from shared.contracts.models import OrgRef, SignedDocument, Signer
 from shared.contracts.topics import DOCUMENTS_PUBLIC
 from shared.contracts.vocabulary import Access, Confidentiality, DocumentType
-from shared.messaging.envelope import build_record
 from shared.messaging.topics_admin import ensure_topics
 from shared.signing import public_jwk, signature_for
 from tests.support.infra import kafka_bootstrap, mongo_url
+from tests.support.kafka import produce_events
 
 Doc = dict[str, Any]
 BATCH = 1000
@@ -122,30 +122,7 @@ def _event(n: int, key: Ed25519PrivateKey) -> DocumentPublished:
 
 
 async def _produce(suffix: str, events: int, key: Ed25519PrivateKey) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap(), enable_idempotence=True, linger_ms=20
-    )
-    await producer.start()
-    try:
-        pending = []
-        for n in range(events):
-            record = build_record(_event(n, key), source="urn:egov:documents")
-            pending.append(
-                await producer.send(
-                    record.topic + suffix,
-                    record.value,
-                    key=record.key.encode(),
-                    headers=[(k, v.encode()) for k, v in record.headers.items()],
-                )
-            )
-            if len(pending) >= 500:
-                for future in pending:
-                    await future
-                pending = []
-        for future in pending:
-            await future
-    finally:
-        await producer.stop()
+    await produce_events((_event(n, key) for n in range(events)), suffix)
 
 
 async def _raw(suffix: str, client: AsyncMongoClient[Doc], database: str) -> tuple[int, float]:

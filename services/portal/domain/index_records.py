@@ -124,12 +124,13 @@ class IndexRecords:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def remember(self, page: Doc, terms: Terms | None = None) -> None:
-        """Index the page as it is now: listed and searchable when visible, else nowhere."""
+    def remember(self, page: Doc, body: str | None = None) -> None:
+        """Index the page as it is now: listed and searchable when visible, else nowhere
+        (``body``: its body's text when the caller has it, else read from the signed copy)."""
         page_id = str(page["_id"])
         self.drop(page_id)
         if page.get("visible") and page.get("sort_key"):
-            self._add(page_id, page, terms or page_terms(page))
+            self._add(page_id, page, page_terms(page, body))
 
     def drop(self, page_id: str) -> None:
         entry = self._pages.pop(page_id, None)

@@ -140,9 +140,9 @@ class TermRepository:
         await self.indexed.replace_one(
             {"_id": document_id}, indexed_record(key, head, body, facts), upsert=True
         )
-        if before is not None and "f" not in before:  # an older model's separate record
-            await self.facts.delete_one({"_id": document_id})
         if before is not None:
+            if "f" not in before:  # an older model's separate search record
+                await self.facts.delete_one({"_id": document_id})
             await self._drop_stale(before, key, set(head), set(body))
 
     async def unindex(self, document_id: str) -> None:

@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from services.portal.domain.index import page_terms
 from services.portal.domain.index_records import Changes, IndexRecords
 from services.portal.domain.page import SignatureStatus, signature_of, signature_verdict
 from services.portal.domain.replay import SlugBook, fold_batch, touched_ids
@@ -339,9 +338,7 @@ Check = tuple[Doc, DocumentSignature, dict[str, Any]]
 def _remember_all(index: IndexRecords, pages: dict[str, Doc], bodies: dict[str, str]) -> None:
     """Index the batch's pages, with the bodies the fold handed over where it has them."""
     for page_id, page in pages.items():
-        body = bodies.get(page_id)
-        searchable = body is not None and page.get("visible") and page.get("sort_key")
-        index.remember(page, page_terms(page, body) if searchable else None)
+        index.remember(page, bodies.get(page_id))
 
 
 def _check_all(checks: list[Check]) -> None:

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aiokafka import AIOKafkaProducer
-
 from services.portal.replay import KafkaReplaySource
 from shared.contracts.events import DocumentPublished
 from shared.contracts.models import DocumentSignature
 from shared.contracts.topics import DOCUMENTS_PUBLIC
-from shared.messaging.envelope import build_record
 from tests.integration.portal.conftest import portal_settings
 from tests.integration.portal.support import signed_document
-from tests.support.infra import kafka_bootstrap
+from tests.support.kafka import produce_events, produce_raw
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 EVENTS = 900
@@ -32,30 +29,9 @@ def publication(n: int) -> DocumentPublished:
     )
 
 
-async def produce(suffix: str, count: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), linger_ms=20)
-    await producer.start()
-    try:
-        sent = []
-        for n in range(count):
-            record = build_record(publication(n), source="urn:egov:documents")
-            sent.append(
-                await producer.send(
-                    record.topic + suffix,
-                    record.value,
-                    key=record.key.encode(),
-                    headers=[(k, v.encode()) for k, v in record.headers.items()],
-                )
-            )
-        await producer.send(DOCUMENTS_PUBLIC + suffix, b"not an event", key=b"x")
-        for future in sent:
-            await future
-    finally:
-        await producer.stop()
-
-
 async def test_batches_start_small_double_and_hold_every_record_once(topic_suffix: str) -> None:
-    await produce(topic_suffix, EVENTS)
+    await produce_events((publication(n) for n in range(EVENTS)), topic_suffix)
+    await produce_raw(DOCUMENTS_PUBLIC + topic_suffix, b"not an event", key=b"x")
     settings = portal_settings(topic_suffix, "http://127.0.0.1:9")
     async with KafkaReplaySource(settings, batch=400, first=50) as source:
         begin, ends = await source.start_offsets(), await source.end_offsets()
